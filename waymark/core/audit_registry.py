@@ -1,0 +1,48 @@
+"""Plain-English descriptions of audit codes, for the history tab.
+
+Codes are ``<app>.<noun>.<verb>``. Every code written must be registered here; the
+audit writer refuses one that is not, so the history tab can always explain itself.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+AUDIT_DESCRIPTIONS = {
+    # People and places
+    "schools.school.updated": _("changed the school's settings"),
+    "schools.academic_year.created": _("added a school year"),
+    "schools.term.created": _("added a term"),
+    "schools.rollover.applied": _("moved pupils up a year and closed last year's classes"),
+    "schools.membership.created": _("added a member of staff"),
+    "schools.membership.updated": _("changed a member of staff's roles"),
+    "schools.membership.ended": _("ended a member of staff's access"),
+    "schools.invitation.sent": _("invited a member of staff"),
+    "schools.invitation.accepted": _("accepted an invitation to join the school"),
+    "schools.group.created": _("added a class or teaching group"),
+    "schools.group_staff.added": _("added a teacher or TA to a class or group"),
+    "schools.school.switched": _("switched school"),
+    # Pupils
+    "pupils.pupil.created": _("added the pupil"),
+    "pupils.pupil.updated": _("changed the pupil's details"),
+    "pupils.pupil.viewed": _("viewed the pupil's record"),
+    "pupils.pupil.history_viewed": _("viewed the pupil's history"),
+    "pupils.register.viewed": _("viewed the SEN register"),
+    "pupils.register.exported": _("downloaded the SEN register"),
+    "pupils.sen_status.changed": _("changed the SEN provision or tier"),
+    "pupils.need.added": _("added a need"),
+    "pupils.need.updated": _("changed a need"),
+    "pupils.need.ended": _("ended a need"),
+    "pupils.parent_link.created": _("linked a parent or carer"),
+    "pupils.parent_link.updated": _("changed a parent or carer's link"),
+    "pupils.enrolment.added": _("added the pupil to a class or group"),
+    "pupils.figures.viewed": _("viewed the school's SEND figures"),
+    # Sharing
+    "evidence.share.created": _("shared the pupil's record with an outside specialist"),
+    "evidence.share.ended": _("ended a share with an outside specialist"),
+}
+
+
+def describe(code):
+    try:
+        return AUDIT_DESCRIPTIONS[code]
+    except KeyError:
+        raise KeyError(f"Audit code {code!r} is not registered in core/audit_registry.py") from None

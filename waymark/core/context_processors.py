@@ -1,0 +1,45 @@
+"""What the layout needs on every page: the school, the switcher, the navigation, the timeout."""
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from waymark.core.access import Action, Reach
+
+
+def _nav_items(request, actor):
+    items = [(_("Home"), reverse("core:home"))]
+    if actor.membership:
+        if actor.reach(Action.VIEW) in (Reach.ALL, Reach.YEAR_GROUP, Reach.OWN_GROUPS):
+            items.append((_("SEN register"), reverse("pupils:register-list")))
+        if actor.can_see_figures():
+            items.append((_("Figures"), reverse("pupils:figures-detail")))
+        if actor.can_administer() or actor.reach(Action.INVITE) == Reach.ALL:
+            items.append((_("Staff"), reverse("schools:staff-list")))
+        if actor.can_administer():
+            items.append((_("School settings"), reverse("schools:school-settings")))
+    path = request.path
+    result = []
+    for label, url in items:
+        active = path == url if url == "/" else path.startswith(url)
+        result.append({"label": label, "url": url, "active": active})
+    return result
+
+
+def navigation(request):
+    actor = getattr(request, "actor", None)
+    if actor is None:
+        return {
+            "current_school": None,
+            "school_choices": [],
+            "nav_items": [],
+            "session_timeout_seconds": None,
+            "session_warning_seconds": settings.SESSION_WARNING_SECONDS,
+        }
+    return {
+        "current_school": actor.school,
+        "school_choices": actor.schools,
+        "nav_items": _nav_items(request, actor),
+        "session_timeout_seconds": settings.SESSION_COOKIE_AGE,
+        "session_warning_seconds": settings.SESSION_WARNING_SECONDS,
+    }

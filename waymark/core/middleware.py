@@ -1,0 +1,84 @@
+"""Request id, tenant scope and the two-factor requirement."""
+
+import contextvars
+import logging
+import re
+import uuid
+
+from django.shortcuts import redirect
+from django.urls import reverse
+from django_scopes import scope
+
+from .actor import Actor
+
+request_id_var = contextvars.ContextVar("request_id", default="")
+SESSION_SCHOOL_KEY = "waymark_school"
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+
+
+class RequestIdMiddleware:
+    """Gives every request an id that log lines and audit events share."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request.request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        token = request_id_var.set(request.request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
+        response["X-Request-ID"] = request.request_id
+        return response
+
+
+class RequestIdLogFilter(logging.Filter):
+    def filter(self, record):
+        record.request_id = request_id_var.get() or "-"
+        return True
+
+
+class SchoolScopeMiddleware:
+    """Builds ``request.actor`` and runs the view inside the actor's school scope.
+
+    Anonymous requests run in an empty scope, so a public page that touched a pupil
+    would find nothing rather than everything.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            request.actor = Actor.for_user(request.user, school_public_id=request.session.get(SESSION_SCHOOL_KEY))
+            school_ids = request.actor.scope_school_ids
+        else:
+            request.actor = None
+            school_ids = []
+        with scope(school=school_ids):
+            return self.get_response(request)
+
+
+class RequireMfaMiddleware:
+    """Sends someone whose school requires two-factor sign-in for their role to set it up."""
+
+    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/session/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        actor = getattr(request, "actor", None)
+        if actor and actor.membership and not request.path.startswith(self.ALLOWED_PREFIXES):
+            required = set(actor.school.mfa_required_roles or [])
+            if required.intersection(actor.roles) and not _has_totp(request.user):
+                return redirect(reverse("mfa_activate_totp") + "?next=" + request.get_full_path())
+        return self.get_response(request)
+
+
+def _has_totp(user):
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

@@ -1,0 +1,85 @@
+"""The home page, school switcher, session keep-alive and the public information pages."""
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from waymark.core.access import Action, Reach
+from waymark.core.audit import audit_record
+from waymark.core.middleware import SESSION_SCHOOL_KEY
+from waymark.core.views.base import public_view, signed_in_view
+from waymark.pupils.models import Pupil
+
+
+@signed_in_view
+@require_GET
+def home(request):
+    """Each person's starting point: what their roles let them do, and their own children."""
+    actor = request.actor
+    children = []
+    shared = []
+    if actor.is_parent:
+        children = list(
+            Pupil.objects.restrict(actor, Action.VIEW)
+            .filter(parent_links__user=actor.user, parent_links__status="active")
+            .select_related("school")
+        )
+    if actor.is_specialist:
+        shared = list(
+            Pupil.objects.restrict(actor, Action.VIEW)
+            .filter(shares__specialist=actor.user)
+            .distinct()
+            .select_related("school")
+        )
+    context = {
+        "children": children,
+        "shared_pupils": shared,
+        "can_view_register": actor.reach(Action.VIEW) in (Reach.ALL, Reach.YEAR_GROUP, Reach.OWN_GROUPS),
+        "can_see_figures": actor.can_see_figures(),
+        "can_administer": actor.can_administer(),
+        "can_invite": actor.reach(Action.INVITE) == Reach.ALL,
+        "can_add_pupils": actor.reach(Action.EDIT) == Reach.ALL,
+    }
+    return render(request, "core/home.html", context)
+
+
+@signed_in_view
+@require_POST
+def school_switch(request):
+    """Staff pick which of their schools they are working in; the choice is kept in the session."""
+    chosen = request.POST.get("school", "")
+    school = next((s for s in request.actor.schools if str(s.public_id) == chosen), None)
+    if school is None:
+        messages.error(request, _("Choose one of your schools."))
+    else:
+        request.session[SESSION_SCHOOL_KEY] = str(school.public_id)
+        audit_record(actor=request.actor, action="schools.school.switched", school=school)
+        messages.success(request, _("You are now working in %(school)s.") % {"school": school.name})
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    # A page in the old school would be a 404 in the new one: start from home.
+    return redirect("core:home" if "/pupils/" in next_url else next_url)
+
+
+@signed_in_view
+@require_POST
+def session_extend(request):
+    """"Stay signed in": any request refreshes the session (SESSION_SAVE_EVERY_REQUEST)."""
+    request.session.modified = True
+    return HttpResponse(status=204)
+
+
+@public_view
+@require_GET
+def accessibility(request):
+    return render(request, "core/accessibility.html")
+
+
+@public_view
+@require_GET
+def privacy(request):
+    return render(request, "core/privacy.html")

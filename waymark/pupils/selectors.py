@@ -1,0 +1,166 @@
+"""Reads that decide which pupils someone may reach. Every pupil page starts here."""
+
+from django.db.models import Count, Prefetch, Q
+
+from waymark.core.access import Action, Reach, Relation, relation_allows
+from waymark.evidence.models import Share
+from waymark.schools.models import ClassGroup, GroupStaff
+
+from .models import Enrolment, Need, ParentLink, Pupil, SenStatus
+
+STAFF = "staff"
+ANYONE = "anyone"
+
+
+def _own_groups_pupil_ids(actor):
+    today = actor.today
+    current_groups = GroupStaff.objects.filter(
+        user=actor.user, starts_on__lte=today, ends_on__gte=today, group__school=actor.school
+    ).values("group_id")
+    return Enrolment.objects.filter(group_id__in=current_groups, starts_on__lte=today, ends_on__gte=today).values(
+        "pupil_id"
+    )
+
+
+def pupil_filter(actor, action, *, audience=ANYONE):
+    """A ``Q`` for the pupils ``actor`` may take ``action`` on; matches nothing unless a rule allows.
+
+    ``audience=STAFF`` leaves out what parents and specialists reach through their links
+    and shares, for pages that are staff pages whoever asks.
+    """
+    allowed = Q(pk__in=[])
+    if actor is None:
+        return allowed
+    reach = actor.reach(action)
+    if actor.school is not None:
+        in_school = Q(school=actor.school)
+        if reach == Reach.ALL:
+            allowed |= in_school
+        elif reach == Reach.YEAR_GROUP:
+            allowed |= in_school & Q(year_group__in=actor.year_groups)
+        elif reach == Reach.OWN_GROUPS:
+            allowed |= in_school & Q(pk__in=_own_groups_pupil_ids(actor))
+    if audience == STAFF or actor.user is None:
+        return allowed
+    if actor.is_parent and relation_allows(Relation.OWN_CHILD, action):
+        allowed |= Q(
+            pk__in=ParentLink.objects.filter(user=actor.user, status=ParentLink.Status.ACTIVE).values("pupil_id")
+        )
+    if actor.is_specialist and relation_allows(Relation.SHARED, action):
+        allowed |= Q(pk__in=Share.objects.live(actor.today).filter(specialist=actor.user).values("pupil_id"))
+    return allowed
+
+
+def pupil_restrict(actor, action, *, audience=ANYONE):
+    return Pupil.objects.filter(pupil_filter(actor, action, audience=audience))
+
+
+def _current_enrolments(actor):
+    return Prefetch(
+        "enrolments",
+        queryset=Enrolment.objects.filter(starts_on__lte=actor.today, ends_on__gte=actor.today)
+        .select_related("group")
+        .order_by("group__kind", "group__name"),
+        to_attr="current_enrolments",
+    )
+
+
+def _open_status():
+    return Prefetch("sen_statuses", queryset=SenStatus.objects.filter(ends_on__isnull=True), to_attr="open_statuses")
+
+
+def _open_needs():
+    return Prefetch(
+        "needs",
+        queryset=Need.objects.filter(ends_on__isnull=True).select_related("need_type__area").order_by("rank"),
+        to_attr="open_needs",
+    )
+
+
+def register_list(actor, *, filters=None, search="", order="name"):
+    """The SEN register as ``actor`` may see it, filtered and sorted, with what each row shows."""
+    filters = filters or {}
+    pupils = pupil_restrict(actor, Action.VIEW, audience=STAFF).on_roll(actor.today)
+    provision = filters.get("provision") or "register"
+    if provision == "register":
+        pupils = pupils.filter(sen_statuses__ends_on__isnull=True, sen_statuses__provision__in=["K", "E"])
+    elif provision != "all":
+        pupils = pupils.filter(sen_statuses__ends_on__isnull=True, sen_statuses__provision=provision)
+    if filters.get("tier"):
+        pupils = pupils.filter(sen_statuses__ends_on__isnull=True, sen_statuses__tier=filters["tier"])
+    if filters.get("year_group") not in (None, ""):
+        pupils = pupils.filter(year_group=filters["year_group"])
+    if filters.get("need"):
+        pupils = pupils.filter(needs__ends_on__isnull=True, needs__need_type__code=filters["need"])
+    if filters.get("group"):
+        pupils = pupils.filter(
+            enrolments__group__public_id=filters["group"],
+            enrolments__starts_on__lte=actor.today,
+            enrolments__ends_on__gte=actor.today,
+        )
+    if search:
+        terms = search.split()
+        for term in terms:
+            pupils = pupils.filter(
+                Q(legal_forename__icontains=term)
+                | Q(legal_surname__icontains=term)
+                | Q(preferred_name__icontains=term)
+                | Q(upn__iexact=term)
+            )
+    ordering = {
+        "name": ["legal_surname", "legal_forename"],
+        "-name": ["-legal_surname", "-legal_forename"],
+        "year": ["year_group", "legal_surname", "legal_forename"],
+        "-year": ["-year_group", "legal_surname", "legal_forename"],
+    }.get(order, ["legal_surname", "legal_forename"])
+    return (
+        pupils.distinct()
+        .order_by(*ordering, "pk")
+        .prefetch_related(_open_status(), _open_needs(), _current_enrolments(actor))
+    )
+
+
+def pupil_get(actor, public_id, *, action=Action.VIEW, audience=STAFF):
+    """One pupil with everything the pupil page shows, or ``Pupil.DoesNotExist``."""
+    return (
+        pupil_restrict(actor, action, audience=audience)
+        .prefetch_related(
+            Prefetch("sen_statuses", queryset=SenStatus.objects.select_related("recorded_by").order_by("-starts_on")),
+            _open_needs(),
+            _current_enrolments(actor),
+            Prefetch("parent_links", queryset=ParentLink.objects.select_related("user")),
+        )
+        .get(public_id=public_id)
+    )
+
+
+def register_counts(actor):
+    """Counts across the whole school for the figures page: by provision, tier, need and year."""
+    school_pupils = Pupil.objects.filter(school=actor.school).on_roll(actor.today)
+    open_statuses = SenStatus.objects.filter(pupil__in=school_pupils, ends_on__isnull=True)
+    by_provision = dict(open_statuses.values_list("provision").annotate(n=Count("id")))
+    by_tier = dict(
+        open_statuses.filter(provision__in=["K", "E"]).values_list("tier").annotate(n=Count("id"))
+    )
+    on_register = school_pupils.filter(sen_statuses__ends_on__isnull=True, sen_statuses__provision__in=["K", "E"])
+    by_need = dict(
+        Need.objects.filter(pupil__in=on_register, ends_on__isnull=True, rank=1)
+        .values_list("need_type__code")
+        .annotate(n=Count("id"))
+    )
+    by_year = dict(on_register.values_list("year_group").annotate(n=Count("id")))
+    return {
+        "pupils": school_pupils.count(),
+        "on_register": on_register.count(),
+        "by_provision": by_provision,
+        "by_tier": by_tier,
+        "by_need": by_need,
+        "by_year": by_year,
+    }
+
+
+def class_groups_for(actor):
+    """Classes and groups in the actor's school this school year, for filters."""
+    return ClassGroup.objects.filter(
+        school=actor.school, academic_year__starts_on__lte=actor.today, academic_year__ends_on__gte=actor.today
+    ).order_by("kind", "year_group", "name")

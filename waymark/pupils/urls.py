@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "pupils"
+
+urlpatterns = [
+    path("", views.RegisterListView.as_view(), name="register-list"),
+    path("figures/", views.FiguresView.as_view(), name="figures-detail"),
+    path("add/", views.PupilCreateView.as_view(), name="pupil-create"),
+    path("<uuid:public_id>/", views.PupilDetailView.as_view(), name="pupil-detail"),
+    path("<uuid:public_id>/history/", views.PupilHistoryView.as_view(), name="pupil-history"),
+    path("<uuid:public_id>/edit/", views.PupilEditView.as_view(), name="pupil-edit"),
+    path("<uuid:public_id>/sen-status/", views.SenStatusChangeView.as_view(), name="sen-status-change"),
+    path("<uuid:public_id>/needs/add/", views.NeedCreateView.as_view(), name="need-create"),
+    path("needs/<uuid:public_id>/edit/", views.NeedEditView.as_view(), name="need-edit"),
+    path("needs/<uuid:public_id>/end/", views.NeedEndView.as_view(), name="need-end"),
+    path("parents/<uuid:public_id>/status/", views.ParentLinkStatusView.as_view(), name="parent-link-status"),
+]
