@@ -7,7 +7,9 @@ How the tenant scope is chosen, for each kind of user (see docs/access.md):
 - parents: every school where they have an active link to a child, so a parent with
   children in two schools sees both on their home page; each child's page is then
   limited by the link itself;
-- outside specialists and LA officers: the schools of the pupils currently shared with them;
+- outside specialists: the schools of the pupils currently shared with them;
+- local-authority officers: the LA's schools, for aggregate figures only, plus any pupil
+  shared with them;
 - someone who is several of these has the union; the rule table still limits staff
   reach to the school picked in the header;
 - background tasks and management commands: ``Actor.system(school)``, one school at a
@@ -36,6 +38,7 @@ class Actor:
     parent_school_ids: frozenset = frozenset()
     shared_school_ids: frozenset = frozenset()
     la_numbers: frozenset = frozenset()
+    la_school_ids: frozenset = frozenset()
     is_system: bool = False
     extra: dict = field(default_factory=dict, compare=False)
 
@@ -45,7 +48,7 @@ class Actor:
     def for_user(cls, user, *, school_public_id=None, today=None):
         from waymark.evidence.models import Share
         from waymark.pupils.models import ParentLink
-        from waymark.schools.models import LocalAuthorityOfficer, Membership
+        from waymark.schools.models import LocalAuthorityOfficer, Membership, School
 
         today = today or datetime.date.today()
         with scopes_disabled():  # building the actor is what decides the scope
@@ -64,6 +67,11 @@ class Actor:
                 Share.objects.live(today).filter(specialist=user).values_list("pupil__school_id", flat=True)
             )
             la_numbers = frozenset(LocalAuthorityOfficer.objects.filter(user=user).values_list("la_number", flat=True))
+            la_school_ids = (
+                frozenset(School.objects.filter(la_number__in=la_numbers).values_list("pk", flat=True))
+                if la_numbers
+                else frozenset()
+            )
         chosen = next((m for m in memberships if str(m.school.public_id) == str(school_public_id)), None)
         if chosen is None and memberships:
             chosen = memberships[0]
@@ -75,6 +83,7 @@ class Actor:
             parent_school_ids=parent_school_ids,
             shared_school_ids=shared_school_ids,
             la_numbers=la_numbers,
+            la_school_ids=la_school_ids,
         )
 
     @classmethod
@@ -113,7 +122,8 @@ class Actor:
 
     @cached_property
     def scope_school_ids(self):
-        ids = set(self.parent_school_ids) | set(self.shared_school_ids)
+        # An LA officer's schools are in scope for counts; the rule table gives them no named pupil.
+        ids = set(self.parent_school_ids) | set(self.shared_school_ids) | set(self.la_school_ids)
         if self.school is not None:
             ids.add(self.school.pk)
         return sorted(ids)

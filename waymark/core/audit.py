@@ -10,8 +10,8 @@ def audit_record(*, actor, action, target=None, pupil=None, school=None, data=No
     describe(action)  # an unregistered code is a programming error: fail loudly, here
     if school is None:
         school = getattr(pupil, "school", None) or getattr(target, "school", None)
-        if school is None and actor is not None:
-            school = actor.school
+        if school is None:
+            school = getattr(actor, "school", None)
     target_type, target_id = "", ""
     if target is not None:
         target_type = target._meta.label_lower

@@ -18,6 +18,8 @@ def _nav_items(request, actor):
             items.append((_("Staff"), reverse("schools:staff-list")))
         if actor.can_administer():
             items.append((_("School settings"), reverse("schools:school-settings")))
+    if actor.la_school_ids:
+        items.append((_("Local authority figures"), reverse("pupils:la-figures-detail")))
     path = request.path
     result = []
     for label, url in items:

@@ -54,9 +54,7 @@ class AuditEvent(models.Model):
     trust lead's action), and it is only ever read through ``core.selectors``.
     """
 
-    school = models.ForeignKey(
-        "schools.School", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    school = models.ForeignKey("schools.School", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -39,7 +39,9 @@ class Share(PublicIdModel):
     class Meta:
         ordering = ["-starts_on"]
         constraints = [
-            models.CheckConstraint(condition=Q(expires_on__gte=models.F("starts_on")), name="share_expires_after_start"),
+            models.CheckConstraint(
+                condition=Q(expires_on__gte=models.F("starts_on")), name="share_expires_after_start"
+            ),
         ]
 
     def __str__(self):

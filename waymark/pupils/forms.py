@@ -59,7 +59,9 @@ class PupilCreateForm(PupilForm):
     provision = forms.ChoiceField(
         label=_("SEN provision"), choices=CURRENT_PROVISIONS, initial="N", widget=forms.RadioSelect
     )
-    tier = forms.ChoiceField(label=_("Tier of support"), choices=Tier.choices, initial="universal", widget=forms.RadioSelect)
+    tier = forms.ChoiceField(
+        label=_("Tier of support"), choices=Tier.choices, initial="universal", widget=forms.RadioSelect
+    )
 
 
 class PupilEditForm(StaleSaveGuard, PupilForm):
@@ -127,7 +129,11 @@ class ParentLinkStatusForm(StaleSaveGuard):
 
     def clean(self):
         data = super().clean()
-        if data.get("status") and data["status"] != ParentLink.Status.ACTIVE and not data.get("status_reason", "").strip():
+        if (
+            data.get("status")
+            and data["status"] != ParentLink.Status.ACTIVE
+            and not data.get("status_reason", "").strip()
+        ):
             self.add_error("status_reason", _("Give the reason this link is restricted or suspended."))
         return data
 
@@ -139,18 +145,33 @@ class RegisterFilterForm(forms.Form):
     provision = forms.ChoiceField(
         label=_("Provision"),
         required=False,
-        choices=[("register", _("On the register (K and E)")), ("K", _("K – SEN support")), ("E", _("E – EHC plan")), ("N", _("N – No SEN")), ("all", _("All pupils"))],
+        choices=[
+            ("register", _("On the register (K and E)")),
+            ("K", _("K – SEN support")),
+            ("E", _("E – EHC plan")),
+            ("N", _("N – No SEN")),
+            ("all", _("All pupils")),
+        ],
     )
-    tier = forms.ChoiceField(label=_("Tier"), required=False, choices=[("", _("Any tier"))] + list(Tier.choices))
+    tier = forms.ChoiceField(label=_("Tier"), required=False, choices=[("", _("Any tier")), *list(Tier.choices)])
     year_group = forms.TypedChoiceField(
-        label=_("Year group"), required=False, coerce=int, empty_value=None, choices=[("", _("Any year group"))] + YEAR_GROUP_CHOICES
+        label=_("Year group"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("Any year group")), *YEAR_GROUP_CHOICES],
     )
     need = forms.ChoiceField(label=_("Need"), required=False)
     group = forms.ChoiceField(label=_("Class or group"), required=False)
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
-        choices=[("name", _("Name (A to Z)")), ("-name", _("Name (Z to A)")), ("year", _("Year group (youngest first)")), ("-year", _("Year group (oldest first)"))],
+        choices=[
+            ("name", _("Name (A to Z)")),
+            ("-name", _("Name (Z to A)")),
+            ("year", _("Year group (youngest first)")),
+            ("-year", _("Year group (oldest first)")),
+        ],
     )
 
     def __init__(self, *args, groups=(), need_types=(), **kwargs):

@@ -134,14 +134,12 @@ def pupil_get(actor, public_id, *, action=Action.VIEW, audience=STAFF):
     )
 
 
-def register_counts(actor):
-    """Counts across the whole school for the figures page: by provision, tier, need and year."""
-    school_pupils = Pupil.objects.filter(school=actor.school).on_roll(actor.today)
+def register_counts(school, today):
+    """Counts across one school for the figures pages: by provision, tier, need and year."""
+    school_pupils = Pupil.objects.filter(school=school).on_roll(today)
     open_statuses = SenStatus.objects.filter(pupil__in=school_pupils, ends_on__isnull=True)
     by_provision = dict(open_statuses.values_list("provision").annotate(n=Count("id")))
-    by_tier = dict(
-        open_statuses.filter(provision__in=["K", "E"]).values_list("tier").annotate(n=Count("id"))
-    )
+    by_tier = dict(open_statuses.filter(provision__in=["K", "E"]).values_list("tier").annotate(n=Count("id")))
     on_register = school_pupils.filter(sen_statuses__ends_on__isnull=True, sen_statuses__provision__in=["K", "E"])
     by_need = dict(
         Need.objects.filter(pupil__in=on_register, ends_on__isnull=True, rank=1)

@@ -165,7 +165,9 @@ def need_update(*, actor, need, expected_version, **fields):
     if open_needs.filter(rank=need.rank).exists():
         raise ValidationError({"rank": _("This pupil already has a need ranked %(rank)d.") % {"rank": need.rank}})
     if open_needs.filter(need_type=need.need_type).exists():
-        raise ValidationError({"need_type": _("This pupil already has %(code)s as a need.") % {"code": need.need_type.code}})
+        raise ValidationError(
+            {"need_type": _("This pupil already has %(code)s as a need.") % {"code": need.need_type.code}}
+        )
     save_versioned(need, expected_version=expected_version)
     audit_record(actor=actor, action="pupils.need.updated", target=need, pupil=need.pupil)
     return need

@@ -7,6 +7,7 @@ app_name = "pupils"
 urlpatterns = [
     path("", views.RegisterListView.as_view(), name="register-list"),
     path("figures/", views.FiguresView.as_view(), name="figures-detail"),
+    path("figures/local-authority/", views.LocalAuthorityFiguresView.as_view(), name="la-figures-detail"),
     path("add/", views.PupilCreateView.as_view(), name="pupil-create"),
     path("<uuid:public_id>/", views.PupilDetailView.as_view(), name="pupil-detail"),
     path("<uuid:public_id>/history/", views.PupilHistoryView.as_view(), name="pupil-history"),

@@ -21,6 +21,7 @@ from waymark.core.views.base import (
     ScopedFormView,
     form_error_from,
 )
+from waymark.schools.models import School, year_group_label
 
 from . import services
 from .forms import (
@@ -33,7 +34,7 @@ from .forms import (
     RegisterFilterForm,
     SenStatusForm,
 )
-from .models import Need, NeedType, ParentLink, Pupil
+from .models import Need, NeedType, ParentLink, Provision, Pupil, Tier
 from .selectors import class_groups_for, pupil_get, register_counts, register_list
 
 REGISTER_REACHES = (Reach.ALL, Reach.YEAR_GROUP, Reach.OWN_GROUPS)
@@ -361,30 +362,46 @@ class FiguresView(CapabilityTemplateView):
         return actor.school is not None and actor.can_see_figures()
 
     def get_context_data(self, **kwargs):
-        from waymark.pupils.models import Provision, Tier
-        from waymark.schools.models import year_group_label
-
         actor = self.request.actor
-        counts = register_counts(actor)
-        threshold = settings.WAYMARK_SMALL_NUMBER_THRESHOLD
-        need_names = dict(NeedType.objects.values_list("code", "name"))
-
-        def rows(mapping, labels):
-            return [{"label": labels(key), "count": suppress(n, threshold)} for key, n in mapping.items() if n]
-
         audit_record(actor=actor, action="pupils.figures.viewed", school=actor.school)
-        return super().get_context_data(
-            threshold=threshold,
-            pupils=suppress(counts["pupils"], threshold),
-            on_register=suppress(counts["on_register"], threshold),
-            by_provision=rows(counts["by_provision"], lambda k: Provision(k).label),
-            by_tier=rows(counts["by_tier"], lambda k: Tier(k).label),
-            by_need=sorted(rows(counts["by_need"], lambda k: f"{k} – {need_names.get(k, k)}"), key=lambda r: r["label"]),
-            by_year=[
-                {"label": year_group_label(k), "count": suppress(n, threshold)}
-                for k, n in sorted(counts["by_year"].items())
-            ],
-            **kwargs,
-        )
+        return super().get_context_data(**figures_context(actor.school, actor.today), **kwargs)
 
 
+def figures_context(school, today):
+    """One school's counts as the figures pages show them, small counts suppressed."""
+    counts = register_counts(school, today)
+    threshold = settings.WAYMARK_SMALL_NUMBER_THRESHOLD
+    need_names = dict(NeedType.objects.values_list("code", "name"))
+
+    def rows(mapping, label):
+        return [{"label": label(key), "count": suppress(n, threshold)} for key, n in mapping.items() if n]
+
+    return {
+        "school": school,
+        "threshold": threshold,
+        "pupils": suppress(counts["pupils"], threshold),
+        "on_register": suppress(counts["on_register"], threshold),
+        "by_provision": rows(counts["by_provision"], lambda k: Provision(k).label),
+        "by_tier": rows(counts["by_tier"], lambda k: Tier(k).label),
+        "by_need": sorted(rows(counts["by_need"], lambda k: f"{k} – {need_names.get(k, k)}"), key=lambda r: r["label"]),
+        "by_year": [
+            {"label": year_group_label(k), "count": suppress(n, threshold)}
+            for k, n in sorted(counts["by_year"].items())
+        ],
+    }
+
+
+class LocalAuthorityFiguresView(CapabilityTemplateView):
+    """A local-authority officer's view: each of the LA's schools in counts, never a named child."""
+
+    template_name = "pupils/la_figures_detail.html"
+
+    def has_capability(self, actor):
+        return bool(actor.la_school_ids)
+
+    def get_context_data(self, **kwargs):
+        actor = self.request.actor
+        schools = School.objects.filter(pk__in=actor.la_school_ids).order_by("name")
+        for school in schools:
+            audit_record(actor=actor, action="pupils.figures.viewed", school=school)
+        return super().get_context_data(schools=[figures_context(school, actor.today) for school in schools], **kwargs)

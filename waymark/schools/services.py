@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -113,16 +113,16 @@ def rollover_apply(*, actor, school, from_year):
         raise ValidationError(plan.problems)
     leaver_ids = [pupil.pk for pupil in plan.leavers]
     Pupil.objects.filter(pk__in=leaver_ids).update(date_left=from_year.ends_on)
-    movers = Pupil.objects.filter(school=school).filter(
-        Q(date_left__isnull=True) | Q(date_left__gt=from_year.ends_on)
-    ).exclude(pk__in=leaver_ids)
-    for pupil in movers:
-        pupil.year_group += 1
-        pupil.lock_version += 1
-        pupil.save(update_fields=["year_group", "lock_version", "updated_at"])
-    Enrolment.objects.filter(pupil__school=school, group__academic_year=from_year, ends_on__gt=from_year.ends_on).update(
-        ends_on=from_year.ends_on
+    movers = (
+        Pupil.objects.filter(school=school)
+        .filter(Q(date_left__isnull=True) | Q(date_left__gt=from_year.ends_on))
+        .exclude(pk__in=leaver_ids)
     )
+    # One statement for the whole school; the version bump makes any open edit form stale.
+    movers.update(year_group=F("year_group") + 1, lock_version=F("lock_version") + 1, updated_at=timezone.now())
+    Enrolment.objects.filter(
+        pupil__school=school, group__academic_year=from_year, ends_on__gt=from_year.ends_on
+    ).update(ends_on=from_year.ends_on)
     GroupStaff.objects.filter(
         group__school=school, group__academic_year=from_year, ends_on__gt=from_year.ends_on
     ).update(ends_on=from_year.ends_on)

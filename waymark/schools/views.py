@@ -139,7 +139,9 @@ def invitation_accept(request, token):
                 form_error_from(form, error)
             else:
                 login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
-                messages.success(request, _("Welcome to Waymark. You have joined %(school)s.") % {"school": invitation.school.name})
+                messages.success(
+                    request, _("Welcome to Waymark. You have joined %(school)s.") % {"school": invitation.school.name}
+                )
                 return redirect("core:home")
         return render(request, "schools/invitation_accept.html", {"invitation": invitation, "form": form})
 
@@ -158,7 +160,9 @@ class SchoolSettingsView(CapabilityTemplateView):
         return super().get_context_data(
             school=school,
             years=years,
-            groups=ClassGroup.objects.filter(school=school, academic_year__in=years[:1]).prefetch_related("staff__user"),
+            groups=ClassGroup.objects.filter(school=school, academic_year__in=years[:1]).prefetch_related(
+                "staff__user"
+            ),
             **kwargs,
         )
 
@@ -172,7 +176,9 @@ class AcademicYearCreateView(CapabilityFormView):
 
     def form_valid(self, form):
         try:
-            services.academic_year_create(actor=self.request.actor, school=self.request.actor.school, **form.cleaned_data)
+            services.academic_year_create(
+                actor=self.request.actor, school=self.request.actor.school, **form.cleaned_data
+            )
         except ValidationError as error:
             form_error_from(form, error)
             return self.form_invalid(form)

@@ -68,7 +68,7 @@ def school_switch(request):
 @signed_in_view
 @require_POST
 def session_extend(request):
-    """"Stay signed in": any request refreshes the session (SESSION_SAVE_EVERY_REQUEST)."""
+    """ "Stay signed in": any request refreshes the session (SESSION_SAVE_EVERY_REQUEST)."""
     request.session.modified = True
     return HttpResponse(status=204)
 

@@ -1,0 +1,62 @@
+"""The personal-data register: every model that holds data about a pupil, in one place.
+
+Exports, school-to-school transfers, subject access requests and retention read this
+register, so a new model cannot be forgotten by them: a test fails when a model that
+points at a pupil is not listed here.
+"""
+
+from dataclasses import dataclass
+
+from django.apps import apps
+
+
+@dataclass(frozen=True)
+class PersonalDataEntry:
+    model: str  # "app_label.ModelName"
+    pupil_path: str  # lookup from the model to the pupil, "" for the pupil itself
+    what: str  # plain English, for the data-protection docs and subject access
+    transfers: bool  # goes to the next school in a transfer package
+    third_party: bool = False  # may hold other people's data that a subject access release must redact
+    by_public_id: bool = False  # the path holds the pupil's public id rather than a foreign key
+
+    @property
+    def model_class(self):
+        return apps.get_model(self.model)
+
+    def for_pupil(self, pupil):
+        """All rows of this model about ``pupil`` (the caller opens the pupil's school scope)."""
+        manager = self.model_class.objects
+        if not self.pupil_path:
+            return manager.filter(pk=pupil.pk)
+        return manager.filter(**{self.pupil_path: pupil.public_id if self.by_public_id else pupil})
+
+
+PERSONAL_DATA = (
+    PersonalDataEntry("pupils.Pupil", "", "Names, date of birth, UPN, sex, year group, dates joined and left", True),
+    PersonalDataEntry("pupils.SenStatus", "pupil", "SEN provision codes and tiers with their dates", True),
+    PersonalDataEntry("pupils.Need", "pupil", "Types of need with rank and description", True),
+    PersonalDataEntry(
+        "pupils.ParentLink", "pupil", "Parents and carers, their contact preferences and link status", False, True
+    ),
+    PersonalDataEntry("pupils.Enrolment", "pupil", "Classes and teaching groups, with dates", False),
+    PersonalDataEntry("evidence.Share", "pupil", "Who the record was shared with, why and until when", False, True),
+    PersonalDataEntry(
+        "core.AuditEvent",
+        "pupil_id",
+        "Who viewed or changed the record, and when",
+        transfers=False,
+        third_party=True,
+        by_public_id=True,
+    ),
+)
+
+# Models that point at a pupil but hold nothing about them beyond that link. None yet.
+NOT_PERSONAL_DATA = frozenset()
+
+
+def entries():
+    return PERSONAL_DATA
+
+
+def entry_for(model_label):
+    return next(entry for entry in PERSONAL_DATA if entry.model == model_label)
