@@ -133,6 +133,16 @@ def build_cast():
     return c
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """allauth's sign-in rate limits live in the cache, which outlives each test's database."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def cast(db):
     return build_cast()

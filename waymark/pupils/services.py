@@ -198,10 +198,16 @@ def parent_link_create(*, actor, pupil, user, **fields):
 @transaction.atomic
 def parent_link_update(*, actor, link, expected_version, **fields):
     """Change a parent link. Restricting or suspending takes effect on the next request, everywhere."""
-    require_pupil(actor, link.pupil, Action.EDIT)
-    if "status" in fields or "status_reason" in fields:
-        # Only those who may read the reason may set it.
+    status_fields = {"status", "status_reason"}
+    if set(fields) <= status_fields:
+        # Restricting a link is a safeguarding decision: the SENCO and DSL make it, and only
+        # those who may read the reason may set it.
+        require_pupil(actor, link.pupil, Action.VIEW)
         require(actor.can_see_restricted())
+    else:
+        require_pupil(actor, link.pupil, Action.EDIT)
+        if status_fields & set(fields):
+            require(actor.can_see_restricted())
     for name, value in fields.items():
         setattr(link, name, value)
     if link.status == ParentLink.Status.ACTIVE:

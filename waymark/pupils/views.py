@@ -21,9 +21,10 @@ from waymark.core.views.base import (
     ScopedFormView,
     form_error_from,
 )
-from waymark.schools.models import School, year_group_label
+from waymark.schools.models import School
 
 from . import services
+from .figures import figures_context
 from .forms import (
     NeedEditForm,
     NeedEndForm,
@@ -34,8 +35,8 @@ from .forms import (
     RegisterFilterForm,
     SenStatusForm,
 )
-from .models import Need, NeedType, ParentLink, Provision, Pupil, Tier
-from .selectors import class_groups_for, pupil_get, register_counts, register_list
+from .models import Need, NeedType, ParentLink, Pupil
+from .selectors import class_groups_for, pupil_get, register_list
 
 REGISTER_REACHES = (Reach.ALL, Reach.YEAR_GROUP, Reach.OWN_GROUPS)
 
@@ -68,7 +69,12 @@ class RegisterListView(CapabilityTemplateView):
         audit_record(
             actor=actor,
             action="pupils.register.viewed",
-            data={"pupils": [str(p.public_id) for p in rows], "filters": {k: str(v) for k, v in filters.items() if v}},
+            # Ids and codes only: the search text may be a child's name, so only its use is kept.
+            data={
+                "pupils": [str(p.public_id) for p in rows],
+                "filters": {k: str(v) for k, v in filters.items() if v and k != "q"},
+                "searched": bool(filters.get("q")),
+            },
         )
         query = self.request.GET.copy()
         query.pop("page", None)
@@ -346,13 +352,6 @@ class ParentLinkStatusView(ScopedFormView):
         return redirect("pupils:pupil-detail", public_id=self.object.pupil.public_id)
 
 
-def suppress(count, threshold):
-    """Counts small enough to identify a child are shown as "fewer than 5"."""
-    if 0 < count < threshold:
-        return None
-    return count
-
-
 class FiguresView(CapabilityTemplateView):
     """School-wide counts for governors and leaders; never a name, and small counts suppressed."""
 
@@ -365,30 +364,6 @@ class FiguresView(CapabilityTemplateView):
         actor = self.request.actor
         audit_record(actor=actor, action="pupils.figures.viewed", school=actor.school)
         return super().get_context_data(**figures_context(actor.school, actor.today), **kwargs)
-
-
-def figures_context(school, today):
-    """One school's counts as the figures pages show them, small counts suppressed."""
-    counts = register_counts(school, today)
-    threshold = settings.WAYMARK_SMALL_NUMBER_THRESHOLD
-    need_names = dict(NeedType.objects.values_list("code", "name"))
-
-    def rows(mapping, label):
-        return [{"label": label(key), "count": suppress(n, threshold)} for key, n in mapping.items() if n]
-
-    return {
-        "school": school,
-        "threshold": threshold,
-        "pupils": suppress(counts["pupils"], threshold),
-        "on_register": suppress(counts["on_register"], threshold),
-        "by_provision": rows(counts["by_provision"], lambda k: Provision(k).label),
-        "by_tier": rows(counts["by_tier"], lambda k: Tier(k).label),
-        "by_need": sorted(rows(counts["by_need"], lambda k: f"{k} – {need_names.get(k, k)}"), key=lambda r: r["label"]),
-        "by_year": [
-            {"label": year_group_label(k), "count": suppress(n, threshold)}
-            for k, n in sorted(counts["by_year"].items())
-        ],
-    }
 
 
 class LocalAuthorityFiguresView(CapabilityTemplateView):

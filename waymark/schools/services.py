@@ -30,10 +30,11 @@ def _require_admin(actor, school):
 def academic_year_create(*, actor, school, name, starts_on, ends_on):
     _require_admin(actor, school)
     year = AcademicYear(school=school, name=name, starts_on=starts_on, ends_on=ends_on)
-    year.full_clean()
+    # Overlap first: it explains a clash in the school's words, where the unique constraint would not.
     overlapping = AcademicYear.objects.filter(school=school, starts_on__lte=ends_on, ends_on__gte=starts_on)
     if overlapping.exists():
         raise ValidationError(_("This school year overlaps %(year)s.") % {"year": overlapping.first().name})
+    year.full_clean()
     year.save()
     audit_record(actor=actor, action="schools.academic_year.created", target=year, school=school)
     return year
@@ -96,6 +97,11 @@ def rollover_preview(*, actor, school, from_year):
     ).count()
     if from_year.rolled_over_at is not None:
         plan.problems.append(_("This school year has already been rolled over."))
+    elif AcademicYear.objects.filter(
+        school=school, starts_on__gt=from_year.starts_on, rolled_over_at__isnull=False
+    ).exists():
+        # Rolling an older year over after a later one would move pupils up twice.
+        plan.problems.append(_("A later school year has already been rolled over, so this one cannot be."))
     return plan
 
 
@@ -112,7 +118,10 @@ def rollover_apply(*, actor, school, from_year):
     if not plan.can_apply:
         raise ValidationError(plan.problems)
     leaver_ids = [pupil.pk for pupil in plan.leavers]
-    Pupil.objects.filter(pk__in=leaver_ids).update(date_left=from_year.ends_on)
+    # Version bumps make any edit form opened before the rollover stale, so it cannot undo it.
+    Pupil.objects.filter(pk__in=leaver_ids).update(
+        date_left=from_year.ends_on, lock_version=F("lock_version") + 1, updated_at=timezone.now()
+    )
     movers = (
         Pupil.objects.filter(school=school)
         .filter(Q(date_left__isnull=True) | Q(date_left__gt=from_year.ends_on))

@@ -121,7 +121,10 @@ def invitation_accept(request, token):
             if request.user.pk != existing.pk:
                 return render(request, "schools/invitation_invalid.html", status=404)
             if request.method == "POST":
-                services.invitation_accept(invitation=invitation, user=existing)
+                try:
+                    services.invitation_accept(invitation=invitation, user=existing)
+                except ValidationError:
+                    return render(request, "schools/invitation_invalid.html", status=404)
                 messages.success(request, _("You have joined %(school)s.") % {"school": invitation.school.name})
                 return redirect("core:home")
             return render(request, "schools/invitation_accept.html", {"invitation": invitation, "form": None})

@@ -9,10 +9,15 @@ Widget templates learn that their field has an error from the ``aria-invalid`` a
 Django adds (``BoundField.build_widget_attrs``) and get it as ``widget.has_error``.
 """
 
-from django.forms import BoundField, CheckboxSelectMultiple, MultiWidget, RadioSelect
+from django.core.exceptions import ValidationError
+from django.forms import BoundField, CheckboxSelectMultiple, Field, MultiWidget, RadioSelect
 from django.forms.renderers import TemplatesSetting
 
 from .widgets import GovukDateInput
+
+# Django's own "This field is required." A field that kept it gets a GOV.UK message instead.
+DJANGO_REQUIRED_MESSAGE = Field.default_error_messages["required"]
+CHOOSING_WIDGETS = {"select", "radioselect", "checkboxselectmultiple", "selectmultiple", "nullbooleanselect"}
 
 WIDGET_TEMPLATES = {
     "django/forms/widgets/text.html": "govuk/forms/widgets/input.html",
@@ -43,8 +48,48 @@ DEFAULT_INPUT_ATTRS = {
 }
 
 
+def _label_as_noun(label):
+    """'Legal first name' -> 'legal first name'; an acronym at the start keeps its capitals."""
+    text = str(label).replace("(optional)", "").strip()
+    first_word = text.split()[0] if text else ""
+    if not text or (len(first_word) > 1 and first_word.isupper()):
+        return text
+    return text[0].lower() + text[1:]
+
+
 class GovukBoundField(BoundField):
-    """A BoundField that knows where the error summary should link to."""
+    """A BoundField that knows where the error summary should link to, and words
+    Django's bare "This field is required." the GOV.UK way ("Enter legal first name",
+    "Select sex"). A form's own ``required`` message is left as it is."""
+
+    @property
+    def errors(self):
+        errors = super().errors
+        if not errors or not any(
+            error.code == "required" and str(error.message) == str(DJANGO_REQUIRED_MESSAGE)
+            for error in errors.as_data()
+        ):
+            return errors
+        govuk = errors.copy()
+        govuk.field_id = getattr(errors, "field_id", None)
+        govuk.data = [
+            ValidationError(self.required_message, code="required")
+            if error.code == "required" and str(error.message) == str(DJANGO_REQUIRED_MESSAGE)
+            else error
+            for error in errors.as_data()
+        ]
+        return govuk
+
+    @property
+    def required_message(self):
+        label = str(self.label).strip()
+        widget_type = self.widget_type
+        if widget_type == "checkbox":
+            return f"Select ‘{label}’"
+        verb = "Select" if widget_type in CHOOSING_WIDGETS or widget_type.endswith("file") else "Enter"
+        if label.endswith("?"):
+            return f"{verb} an answer to ‘{label}’"
+        return f"{verb} {_label_as_noun(label)}"
 
     @property
     def error_anchor(self):

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from waymark.pupils.upn import CHECK_ALPHABET, UPNError, check_letter, is_temporary, normalise_upn, validate_upn
 
-# From /work/shared/samples (ctf-example.xml and roster-example.csv): real-shaped, valid check letters.
+# From the shared sample files (ctf-example.xml and roster-example.csv): valid check letters.
 SAMPLE_UPNS = ["W935212318001", "K935212318002", "Z935212318003"]
 
 
