@@ -56,14 +56,15 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "axes",
-    "allauth",
-    "allauth.account",
-    "allauth.mfa",
+    # Waymark's apps come before allauth so that our GOV.UK templates override its own.
     "waymark.core",
     "waymark.accounts",
     "waymark.schools",
     "waymark.pupils",
     "waymark.evidence",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
 ]
 
 MIDDLEWARE = [
@@ -153,6 +154,8 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "waymark.accounts.lockout.username_for_lockout"
 AXES_RESET_ON_SUCCESS = True
+# Keep telling a locked-out person why, on every attempt during the lockout.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
 AXES_VERBOSE = False

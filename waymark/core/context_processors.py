@@ -18,12 +18,14 @@ def _nav_items(request, actor):
             items.append((_("Staff"), reverse("schools:staff-list")))
         if actor.can_administer():
             items.append((_("School settings"), reverse("schools:school-settings")))
+    # Pages that belong under a navigation item without sharing its address.
+    sections = {reverse("schools:school-settings"): ("/school/years/",)}
     if actor.la_school_ids:
         items.append((_("Local authority figures"), reverse("pupils:la-figures-detail")))
     path = request.path
     result = []
     for label, url in items:
-        active = path == url if url == "/" else path.startswith(url)
+        active = path == url if url == "/" else path.startswith((url, *sections.get(url, ())))
         result.append({"label": label, "url": url, "active": active})
     return result
 

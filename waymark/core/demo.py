@@ -22,6 +22,7 @@ from django.db import transaction
 from django_scopes import scopes_disabled
 
 from waymark.accounts.models import User
+from waymark.accounts.services import email_address_verify
 from waymark.evidence.models import Share
 from waymark.pupils.models import Enrolment, ParentLink
 from waymark.schools.models import AcademicYear, ClassGroup, GroupStaff, Membership, School, Term, Trust
@@ -259,6 +260,7 @@ def _users(password_hash):
         user.is_demo = True
         user.password = password_hash
         user.save()
+        email_address_verify(user=user)
         users[member.role] = user
     return users
 

@@ -79,7 +79,8 @@ class RegisterListView(CapabilityTemplateView):
         query = self.request.GET.copy()
         query.pop("page", None)
         return super().get_context_data(
-            form=form,
+            # Not "form": the layout reads that name to mark the title as an error page.
+            filter_form=form,
             page=page,
             pupils=rows,
             total=page.paginator.count,

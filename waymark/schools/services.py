@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from waymark.accounts.services import email_address_verify
 from waymark.core.access import Action, Reach
 from waymark.core.audit import audit_record
 from waymark.core.services import require, save_versioned
@@ -240,6 +241,8 @@ def invitation_accept(*, invitation, user):
         membership.year_groups = sorted(set(membership.year_groups) | set(locked.year_groups))
         membership.ends_on = None
         save_versioned(membership)
+    # The emailed link reached them, so the address is theirs (allauth needs this for two-factor set-up).
+    email_address_verify(user=user)
     locked.accepted_at = timezone.now()
     locked.save(update_fields=["accepted_at"])
     audit_record(actor=user, action="schools.invitation.accepted", target=locked, school=locked.school)

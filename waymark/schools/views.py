@@ -1,5 +1,6 @@
 """Staff, invitations, school time and the year-end rollover."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.core.exceptions import ValidationError
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_scopes import scope
 
+from waymark.accounts.services import user_create
 from waymark.core.access import Action, Reach
 from waymark.core.forms import versioned_initial
 from waymark.core.views.base import CapabilityFormView, CapabilityTemplateView, form_error_from, public_view
@@ -42,6 +44,7 @@ class StaffListView(CapabilityTemplateView):
 class StaffInviteView(CapabilityFormView):
     template_name = "schools/staff_invite.html"
     form_class = StaffInviteForm
+    extra_context = {"days": settings.WAYMARK_INVITATION_DAYS}
 
     def has_capability(self, actor):
         return actor.school is not None and actor.reach(Action.INVITE) == Reach.ALL
@@ -55,7 +58,9 @@ class StaffInviteView(CapabilityFormView):
             form_error_from(form, error)
             return self.form_invalid(form)
         messages.success(
-            self.request, _("Invitation sent to %(email)s. The link works for 7 days.") % form.cleaned_data
+            self.request,
+            _("Invitation sent to %(email)s. The link works for %(days)d days.")
+            % {"email": form.cleaned_data["email"], "days": settings.WAYMARK_INVITATION_DAYS},
         )
         return redirect("schools:staff-list")
 
@@ -132,7 +137,8 @@ def invitation_accept(request, token):
         if request.method == "POST" and form.is_valid():
             try:
                 with transaction.atomic():
-                    user = User.objects.create_user(
+                    # Following the emailed link proves they hold the address.
+                    user = user_create(
                         email=invitation.email,
                         password=form.cleaned_data["password"],
                         full_name=form.cleaned_data["full_name"],
@@ -158,14 +164,14 @@ class SchoolSettingsView(CapabilityTemplateView):
         return actor.school is not None and actor.can_administer()
 
     def get_context_data(self, **kwargs):
-        school = self.request.actor.school
-        years = AcademicYear.objects.filter(school=school).prefetch_related("terms")
+        actor = self.request.actor
+        school = actor.school
+        current_year = services.academic_year_current(school, actor.today)
         return super().get_context_data(
             school=school,
-            years=years,
-            groups=ClassGroup.objects.filter(school=school, academic_year__in=years[:1]).prefetch_related(
-                "staff__user"
-            ),
+            years=AcademicYear.objects.filter(school=school).prefetch_related("terms"),
+            current_year=current_year,
+            groups=ClassGroup.objects.filter(school=school, academic_year=current_year).prefetch_related("staff__user"),
             **kwargs,
         )
 

@@ -9,7 +9,6 @@ import os
 from pathlib import Path
 
 import pytest
-from django_scopes import scopes_disabled
 
 from waymark.conftest import build_cast
 from waymark.tests import factories as f
@@ -43,16 +42,24 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
     if not CHROMIUM.exists():
         reason = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium); browser tests need it."
         if os.environ.get("CI") == "true":
             pytest.fail(reason, pytrace=False)
         pytest.skip(reason)
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # While Playwright's sync API runs, its event loop counts as running in this thread, so
+    # Django hands out different connection objects (asgiref keeps them per async context).
+    # The test database is set up first; carry over what serialized rollback restores from.
+    serialized = {alias: getattr(connections[alias], "_test_serialized_contents", None) for alias in connections}
     playwright = sync_playwright().start()
     try:
+        for alias, contents in serialized.items():
+            if contents is not None and not hasattr(connections[alias], "_test_serialized_contents"):
+                connections[alias]._test_serialized_contents = contents
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             yield browser
@@ -111,20 +118,16 @@ def cast(browser_db, live_server):
 
 
 def sign_in(page, live_server, user, password=f.PASSWORD):
-    """Sign ``user`` in through allauth's form and wait until the sign-in page is left."""
+    """Sign ``user`` in through allauth's form and wait until the sign-in page is left.
+
+    ``UserFactory`` gives every cast member ``factories.PASSWORD``.
+    """
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill('input[name="login"]', user.email)
     page.fill('input[name="password"]', password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
     assert page.get_by_role("button", name="Sign out").count() == 1, f"{user.email} is not signed in at {page.url}"
-
-
-def set_password(user, password):
-    """Give ``user`` a known password (the factory already sets ``factories.PASSWORD``)."""
-    with scopes_disabled():
-        user.set_password(password)
-        user.save(update_fields=["password"])
 
 
 def axe_violations(page, context=None):
