@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "waymark.schools",
     "waymark.pupils",
     "waymark.evidence",
+    "waymark.plans",
     "allauth",
     "allauth.account",
     "allauth.mfa",

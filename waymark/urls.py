@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("waymark.core.urls")),
     path("pupils/", include("waymark.pupils.urls")),
     path("school/", include("waymark.schools.urls")),
+    path("plans/", include("waymark.plans.urls")),
 ]
 
 handler404 = "waymark.core.views.errors.page_not_found"

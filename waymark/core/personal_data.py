@@ -40,6 +40,21 @@ PERSONAL_DATA = (
     ),
     PersonalDataEntry("pupils.Enrolment", "pupil", "Classes and teaching groups, with dates", False),
     PersonalDataEntry("evidence.Share", "pupil", "Who the record was shared with, why and until when", False, True),
+    PersonalDataEntry("plans.SupportPlan", "pupil", "The pupil's plan and its versions", True),
+    PersonalDataEntry(
+        "plans.PlanVersion", "plan__pupil", "Each version of the plan, with the frozen copy that was agreed", True
+    ),
+    PersonalDataEntry(
+        "plans.PlanSection", "version__plan__pupil", "About me, responsibilities, review, EHC plan", True
+    ),
+    PersonalDataEntry("plans.Barrier", "version__plan__pupil", "Needs and barriers to learning in the plan", True),
+    PersonalDataEntry("plans.Outcome", "version__plan__pupil", "Outcomes with baselines and targets", True),
+    PersonalDataEntry("plans.Provision", "version__plan__pupil", "Provision committed to in the plan", True),
+    PersonalDataEntry("plans.Adjustment", "version__plan__pupil", "Adjustments in class", True),
+    PersonalDataEntry("plans.SpecialistInput", "version__plan__pupil", "Outside specialists' advice", True, True),
+    PersonalDataEntry(
+        "plans.ReadReceipt", "version__plan__pupil", "Which staff confirmed reading the plan", False, True
+    ),
     PersonalDataEntry(
         "core.AuditEvent",
         "pupil_id",

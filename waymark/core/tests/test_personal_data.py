@@ -24,5 +24,6 @@ def test_every_registered_path_resolves():
     for entry in PERSONAL_DATA:
         model = entry.model_class
         if entry.pupil_path and not entry.by_public_id:
-            field = model._meta.get_field(entry.pupil_path.split("__")[0])
-            assert field.related_model is Pupil, entry.model
+            for step in entry.pupil_path.split("__"):
+                model = model._meta.get_field(step).related_model
+            assert model is Pupil, entry.model

@@ -1,0 +1,3 @@
+"""Plan views: classes (being written)."""
+
+urlpatterns = []

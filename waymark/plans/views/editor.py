@@ -1,0 +1,3 @@
+"""Plan views: editor (being written)."""
+
+urlpatterns = []

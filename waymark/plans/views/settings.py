@@ -1,0 +1,3 @@
+"""Plan views: settings (being written)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Plan views: versions (being written)."""
+
+urlpatterns = []
