@@ -71,9 +71,14 @@ class RequireMfaMiddleware:
 
     def __call__(self, request):
         actor = getattr(request, "actor", None)
-        if actor and actor.membership and not request.path.startswith(self.ALLOWED_PREFIXES):
-            required = set(actor.school.mfa_required_roles or [])
-            if required.intersection(actor.roles) and not _has_totp(request.user):
+        if actor and actor.memberships and not request.path.startswith(self.ALLOWED_PREFIXES):
+            # Any school that requires it for a role the person holds there: switching school
+            # in the header must not be a way round it.
+            required = any(
+                set(membership.school.mfa_required_roles or []).intersection(membership.roles)
+                for membership in actor.memberships
+            )
+            if required and not _has_totp(request.user):
                 return redirect(reverse("mfa_activate_totp") + "?next=" + request.get_full_path())
         return self.get_response(request)
 

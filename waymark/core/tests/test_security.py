@@ -4,6 +4,7 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
+from waymark.core.middleware import SESSION_SCHOOL_KEY
 from waymark.core.reporting import NoRequestBodyExceptionReporterFilter
 from waymark.tests import factories as f
 
@@ -86,6 +87,20 @@ def test_mfa_is_required_where_the_school_requires_it_for_the_role(db, client_fo
     setup = client_for(senco).get(reverse("mfa_activate_totp"))
     assert setup.status_code == 200 or not setup["Location"].startswith(reverse("mfa_activate_totp"))
     assert client_for(teacher).get("/").status_code == 200  # not a role the school lists
+
+
+def test_switching_to_a_school_without_the_rule_does_not_lift_it(db, client_for):
+    strict = f.SchoolFactory(name="A strict school", mfa_required_roles=["senco"])
+    relaxed = f.SchoolFactory(name="B relaxed school", mfa_required_roles=[])
+    senco = f.MembershipFactory(school=strict, roles=["senco"]).user
+    f.MembershipFactory(school=relaxed, user=senco, roles=["teacher"])
+    client = client_for(senco)
+    session = client.session
+    session[SESSION_SCHOOL_KEY] = str(relaxed.public_id)  # working in the relaxed school
+    session.save()
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_activate_totp"))
 
 
 def test_mfa_is_optional_when_the_school_lists_no_roles(db, client_for):
