@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from waymark.core.access import Action, Reach
+from waymark.plans.classes import may_view_class_sheets, works_with_groups_today
 
 
 def _nav_items(request, actor):
@@ -12,6 +13,8 @@ def _nav_items(request, actor):
     if actor.membership:
         if actor.reach(Action.VIEW) in (Reach.ALL, Reach.YEAR_GROUP, Reach.OWN_GROUPS):
             items.append((_("SEN register"), reverse("pupils:register-list")))
+        if may_view_class_sheets(actor) and (actor.has_role("teacher", "ta") or works_with_groups_today(actor)):
+            items.append((_("My classes"), reverse("plans:my-classes")))
         if actor.can_see_figures():
             items.append((_("Figures"), reverse("pupils:figures-detail")))
         if actor.can_administer() or actor.reach(Action.INVITE) == Reach.ALL:

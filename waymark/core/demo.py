@@ -7,9 +7,10 @@ so "last year's teacher" exists. Every person and pupil is made up.
 
 The data is deterministic (one ``random.Random(SEED)`` and fixed dates in the autumn term
 of 2026) and the build is idempotent: when the demo schools exist already, nothing is
-created and only the demo users' passwords are set again. Rows are written directly with
-``bulk_create`` rather than through the services: the services need an actor, check
-permission and audit every write, and none of that describes events that never happened.
+created and only the demo users' passwords are set again. People, pupils and classes are
+written directly with ``bulk_create`` (docs/adr/0002). Plans are the exception: they go
+through the plan services (``demo_plans``), so their frozen snapshots are built exactly as
+in production.
 """
 
 import datetime
@@ -27,7 +28,7 @@ from waymark.evidence.models import Share
 from waymark.pupils.models import Enrolment, ParentLink
 from waymark.schools.models import AcademicYear, ClassGroup, GroupStaff, Membership, School, Term, Trust
 
-from . import demo_pupils
+from . import demo_plans, demo_pupils
 
 SEED = 2026
 PASSWORD = "waymark-demo-2026"  # noqa: S105 (published on purpose: demo accounts only, never deployed)
@@ -246,6 +247,7 @@ def _create(rng, password_hash):
         for start, name, kind in member.groups
     )
     _family_and_share(primary_pupils, users)
+    demo_plans.build_plans(rng, schools, users, today=DEMO_DATE)
 
 
 def _users(password_hash):

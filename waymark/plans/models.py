@@ -120,9 +120,16 @@ class PlanVersion(PublicIdModel, VersionedModel):
     template = models.ForeignKey(PlanTemplate, on_delete=models.PROTECT, related_name="+")
     tier = models.CharField(max_length=20)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("owner")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("owner"),
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
@@ -130,9 +137,13 @@ class PlanVersion(PublicIdModel, VersionedModel):
     # Frozen content: set once, when the version is shared or published, never changed after.
     snapshot = models.JSONField(null=True, blank=True, editable=False)
     frozen_at = models.DateTimeField(null=True, blank=True)
-    frozen_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    frozen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
     published_at = models.DateTimeField(null=True, blank=True)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
     ended_at = models.DateTimeField(null=True, blank=True)
     next_review_on = models.DateField(null=True, blank=True)
 
@@ -263,6 +274,9 @@ class Provision(OrderedItem):
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"))
     funding = models.CharField(_("funding"), max_length=30, choices=Funding.choices, default=Funding.SEN_BUDGET)
+    # The same commitment in the version this one was copied from, so groups that deliver it
+    # can follow it from version to version (docs/plans.md).
+    carried_from = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta(OrderedItem.Meta):
         constraints = [

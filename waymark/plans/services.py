@@ -5,12 +5,15 @@ save, runs in a transaction and leaves one audit event.
 """
 
 import datetime
+import json
 
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from waymark.core.access import Action
 from waymark.core.audit import audit_record
@@ -30,6 +33,7 @@ from .models import (
     SupportPlan,
 )
 from .sections import TEXT_SECTION_FIELDS, section_kind
+from .selectors import templates_for
 from .snapshot import build_snapshot, prefetch_for_snapshot
 
 # The item models a draft holds, by the section they belong to.
@@ -57,7 +61,7 @@ COPIED_FIELDS = {
     Adjustment: ("text", "is_key", "subject"),
     SpecialistInput: ("who", "service", "given_on", "recommendations"),
 }
-FROZEN_MESSAGE = _(
+FROZEN_MESSAGE = gettext_lazy(
     "This version has been shared or published, so it cannot be changed. Start a new draft to make changes."
 )
 
@@ -67,7 +71,14 @@ class UneditedBankText(ValidationError):
 
 
 def _require_draft(version):
-    if not version.is_draft:
+    """Refuse unless the version is still a draft in the database, not just in the caller's copy.
+
+    The row is locked, so a share or publish running at the same moment waits for this write.
+    """
+    still_draft = (
+        PlanVersion.objects.select_for_update().filter(pk=version.pk, status=PlanVersion.Status.DRAFT).exists()
+    )
+    if not version.is_draft or not still_draft:
         raise ValidationError(FROZEN_MESSAGE, code="frozen")
 
 
@@ -103,6 +114,8 @@ def plan_start(*, actor, pupil, template=None, copy_from=None):
     if copy_from is not None and copy_from.plan_id != plan.pk:
         raise ValidationError(_("You can only start from one of this pupil's own plans."))
     template = template or (copy_from.template if copy_from else None) or default_template(pupil.school)
+    if not templates_for(pupil.school).filter(pk=template.pk).exists():
+        raise ValidationError(_("Choose one of your school's plan templates."))
     number = (plan.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = PlanVersion(
         plan=plan,
@@ -145,7 +158,7 @@ def _copy_content(source, target):
                 bank_text=row.bank_text,
                 **{name: getattr(row, name) for name in fields},
             )
-            if model is Outcome:
+            if model in (Outcome, Provision):
                 copy.carried_from = row.public_id
             copy.save()
 
@@ -156,6 +169,8 @@ def section_save(*, actor, section, data, visibility, expected_version):
     version = section.version
     require_pupil(actor, version.plan.pupil, Action.EDIT)
     _require_draft(version)
+    # Both the old and the new level: nobody may overwrite, or lower, what they could not read.
+    _visibility_allowed(actor, section.visibility)
     _visibility_allowed(actor, visibility)
     allowed = TEXT_SECTION_FIELDS[section.key]
     section.data = {name: _plain(data.get(name)) for name in allowed}
@@ -217,6 +232,7 @@ def item_update(*, actor, item, fields, expected_version):
     version = item.version
     require_pupil(actor, version.plan.pupil, Action.EDIT)
     _require_draft(version)
+    _visibility_allowed(actor, item.visibility)
     _visibility_allowed(actor, fields.get("visibility", item.visibility))
     for name, value in fields.items():
         setattr(item, name, value)
@@ -237,8 +253,9 @@ def item_delete(*, actor, item, expected_version):
     version = item.version
     require_pupil(actor, version.plan.pupil, Action.EDIT)
     _require_draft(version)
+    _visibility_allowed(actor, item.visibility)
     current = type(item)._base_manager.select_for_update().filter(pk=item.pk).values_list("lock_version", flat=True)
-    if current.first() != int(expected_version):
+    if expected_version is None or current.first() != int(expected_version):
         from waymark.core.services import STALE_MESSAGE
 
         raise ValidationError(STALE_MESSAGE, code="stale")
@@ -290,7 +307,9 @@ def unedited_bank_items(version):
 
 def _freeze(version, actor):
     fresh = prefetch_for_snapshot(PlanVersion.objects.filter(pk=version.pk)).get()
-    version.snapshot = build_snapshot(fresh)
+    # Round-trip through JSON so what is kept is exactly what is stored: plain strings, no lazy
+    # translations or date objects that would compare unequal to the stored copy later.
+    version.snapshot = json.loads(json.dumps(build_snapshot(fresh), cls=DjangoJSONEncoder))
     version.frozen_at = timezone.now()
     version.frozen_by = actor.user
 
@@ -302,9 +321,12 @@ def _check_ready(version, *, accept_unedited):
     unedited = unedited_bank_items(version)
     if unedited and not accept_unedited:
         raise UneditedBankText(
-            _(
+            ngettext(
+                "%(count)d entry is word for word from the strategy bank. Make it personal to the pupil, "
+                "or confirm that it is right as it is.",
                 "%(count)d entries are word for word from the strategy bank. Make them personal to the pupil, "
-                "or confirm that they are right as they are."
+                "or confirm that they are right as they are.",
+                len(unedited),
             )
             % {"count": len(unedited)},
             code="unedited",

@@ -48,7 +48,7 @@ def _provision(item):
         "what": item.what,
         "delivered_by": _person(item.delivered_by) or item.delivered_by_role,
         "delivered_by_role": item.delivered_by_role,
-        "sessions_per_week": str(item.sessions_per_week.normalize()),
+        "sessions_per_week": f"{item.sessions_per_week.normalize():f}",
         "minutes_per_session": item.minutes_per_session,
         "group_size": item.group_size,
         "starts_on": _date(item.starts_on),

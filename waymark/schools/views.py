@@ -15,6 +15,7 @@ from waymark.accounts.services import user_create
 from waymark.core.access import Action, Reach
 from waymark.core.forms import versioned_initial
 from waymark.core.views.base import CapabilityFormView, CapabilityTemplateView, form_error_from, public_view
+from waymark.plans.bank_services import can_manage_plan_settings, can_view_templates
 
 from . import services
 from .forms import AcademicYearForm, AcceptInvitationForm, MembershipForm, RolloverForm, StaffInviteForm, TermForm
@@ -171,6 +172,8 @@ class SchoolSettingsView(CapabilityTemplateView):
             school=school,
             years=AcademicYear.objects.filter(school=school).prefetch_related("terms"),
             current_year=current_year,
+            can_view_templates=can_view_templates(actor),
+            can_manage_plan_settings=can_manage_plan_settings(actor),
             groups=ClassGroup.objects.filter(school=school, academic_year=current_year).prefetch_related("staff__user"),
             **kwargs,
         )

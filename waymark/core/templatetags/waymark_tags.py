@@ -22,7 +22,7 @@ def year_label(year_group):
 
 @register.filter
 def yesno_plain(value):
-    """"Yes" or "No", translated; Django's ``yesno`` needs its labels spelt out in every template."""
+    """ "Yes" or "No", translated; Django's ``yesno`` needs its labels spelt out in every template."""
     return _("Yes") if value else _("No")
 
 

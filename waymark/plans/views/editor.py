@@ -1,3 +1,0 @@
-"""Plan views: editor (being written)."""
-
-urlpatterns = []
