@@ -19,6 +19,7 @@ from waymark.core.access import Action
 from waymark.core.audit import audit_record
 from waymark.core.models import Visibility
 from waymark.core.services import require, require_pupil, save_versioned
+from waymark.schools.models import Membership
 
 from .models import (
     Adjustment,
@@ -195,6 +196,19 @@ def _plain(value):
     return "" if value is None else value
 
 
+def _check_references(item, version):
+    """What an item points at must belong to this pupil and school, whoever calls (importer, API)."""
+    pupil = version.plan.pupil
+    need = getattr(item, "need", None)
+    if need is not None and need.pupil_id != pupil.pk:
+        raise ValidationError({"need": _("Choose one of this pupil's needs.")})
+    deliverer = getattr(item, "delivered_by", None)
+    if deliverer is not None and not Membership.objects.filter(school=pupil.school, user=deliverer).exists():
+        raise ValidationError({"delivered_by": _("Choose a member of staff at this school.")})
+    if item.bank_entry is not None and item.bank_entry.school_id not in (None, pupil.school_id):
+        raise ValidationError(_("That strategy bank entry belongs to another school."))
+
+
 def _check_item(item):
     if isinstance(item, Provision):
         if item.group_size is not None and item.group_size < 1:
@@ -215,6 +229,7 @@ def item_add(*, actor, version, section_key, fields, bank_entry=None, bank_text=
     _visibility_allowed(actor, fields.get("visibility", Visibility.EVERYONE))
     order = (model.objects.filter(version=version).aggregate(n=Max("order"))["n"] or 0) + 1
     item = model(version=version, order=order, bank_entry=bank_entry, bank_text=bank_text, **fields)
+    _check_references(item, version)
     _check_item(item)
     save_versioned(item)
     audit_record(
@@ -236,6 +251,7 @@ def item_update(*, actor, item, fields, expected_version):
     _visibility_allowed(actor, fields.get("visibility", item.visibility))
     for name, value in fields.items():
         setattr(item, name, value)
+    _check_references(item, version)
     _check_item(item)
     save_versioned(item, expected_version=expected_version)
     audit_record(

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from waymark.core.access import Action, Reach
 from waymark.core.audit import audit_record
+from waymark.core.models import Visibility
 from waymark.core.services import require, require_pupil, save_versioned
 
 from .models import Enrolment, Need, ParentLink, Pupil, SenStatus
@@ -138,6 +139,8 @@ def sen_status_change(*, actor, pupil, provision, tier, starts_on, expected_vers
 @transaction.atomic
 def need_add(*, actor, pupil, need_type, rank, description="", visibility="everyone", starts_on=None):
     require_pupil(actor, pupil, Action.EDIT)
+    if visibility == Visibility.RESTRICTED:
+        require(actor.can_see_restricted())
     if Need.objects.filter(pupil=pupil, rank=rank, ends_on__isnull=True).exists():
         raise ValidationError({"rank": _("This pupil already has a need ranked %(rank)d.") % {"rank": rank}})
     if Need.objects.filter(pupil=pupil, need_type=need_type, ends_on__isnull=True).exists():
@@ -155,9 +158,17 @@ def need_add(*, actor, pupil, need_type, rank, description="", visibility="every
     return need
 
 
+def _require_may_change_need(actor, need, new_visibility=None):
+    """Nobody changes, ends or lowers a need description they could not read."""
+    for level in (need.visibility, new_visibility):
+        if level == Visibility.RESTRICTED:
+            require(actor.can_see_restricted())
+
+
 @transaction.atomic
 def need_update(*, actor, need, expected_version, **fields):
     require_pupil(actor, need.pupil, Action.EDIT)
+    _require_may_change_need(actor, need, fields.get("visibility"))
     for name in ("need_type", "rank", "description", "visibility", "starts_on"):
         if name in fields:
             setattr(need, name, fields[name])
@@ -176,6 +187,7 @@ def need_update(*, actor, need, expected_version, **fields):
 @transaction.atomic
 def need_end(*, actor, need, ends_on, expected_version):
     require_pupil(actor, need.pupil, Action.EDIT)
+    _require_may_change_need(actor, need)
     if need.starts_on and ends_on < need.starts_on:
         raise ValidationError({"ends_on": _("The end date must be after the date the need was identified.")})
     need.ends_on = ends_on

@@ -297,7 +297,10 @@ class NeedEndView(NeedObjectMixin, ScopedFormView):
     form_class = NeedEndForm
 
     def get_queryset(self):
-        return super().get_queryset().filter(ends_on__isnull=True)
+        queryset = super().get_queryset().filter(ends_on__isnull=True)
+        if not self.actor.can_see_restricted():
+            queryset = queryset.exclude(visibility=Visibility.RESTRICTED)
+        return queryset
 
     def get_initial(self):
         return versioned_initial(self.object)

@@ -200,6 +200,8 @@ class ItemEditView(ItemObjectMixin, View):
             except ValidationError as error:
                 if is_stale(error):
                     current = type(self.item).objects.get(pk=self.item.pk)
+                    if current.visibility not in selectors.visible_levels(self.actor):
+                        raise Http404 from None  # made restricted meanwhile: never show it
                     form = rebound(
                         form_class, request.POST, "lock_version", current.lock_version, **self.form_kwargs(editing=True)
                     )

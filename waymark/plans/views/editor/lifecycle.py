@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from waymark.core.access import Action
 from waymark.core.views.base import ScopedFormView, form_error_from
 
-from ... import services
+from ... import selectors, services
 from ...forms import (
     VersionActionForm,
 )
@@ -49,6 +49,8 @@ class VersionActionView(VersionMixin, ScopedFormView):
         return {"lock_version": self.object.lock_version}
 
     def get_context_data(self, **kwargs):
+        # The warning counts every unedited entry, but only lists those this person may read.
+        levels = selectors.visible_levels(self.actor)
         unedited = [
             {
                 "section": section,
@@ -57,8 +59,10 @@ class VersionActionView(VersionMixin, ScopedFormView):
                 "url": reverse("plans:item-edit", kwargs={"section": section, "public_id": item.public_id}),
             }
             for section, item in self.unedited
+            if item.visibility in levels
         ]
         return super().get_context_data(
+            unedited_count=len(self.unedited),
             version=self.object,
             pupil=self.pupil,
             problems=self.problems,
