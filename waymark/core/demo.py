@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django_scopes import scopes_disabled
 
 from waymark.accounts.models import User
@@ -247,7 +247,9 @@ def _create(rng, password_hash):
         for start, name, kind in member.groups
     )
     _family_and_share(primary_pupils, users)
+    _refresh_planner_statistics()
     demo_plans.build_plans(rng, schools, users, today=DEMO_DATE)
+    _refresh_planner_statistics()
 
 
 def _users(password_hash):
@@ -403,3 +405,15 @@ def _family_and_share(primary_pupils, users):
         expires_on=datetime.date(2027, 7, 21),
         created_by=users["senco"],
     )
+
+
+def _refresh_planner_statistics():
+    """Tell PostgreSQL how big the tables just became.
+
+    Thousands of rows arrive at once, in one transaction that autovacuum cannot see. With
+    statistics saying the tables are empty, the planner chose nested loops that turned
+    second-long queries into minutes. ANALYZE inside the transaction samples its own rows.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
