@@ -28,7 +28,14 @@ def save_versioned(obj, *, expected_version=None):
     """
     if obj.pk is not None:
         current = (
-            type(obj)._base_manager.select_for_update().filter(pk=obj.pk).values_list("lock_version", flat=True).first()
+            # order_by("pk") replaces Meta.ordering, which may join a nullable relation, and
+            # PostgreSQL refuses FOR UPDATE across an outer join.
+            type(obj)
+            ._base_manager.select_for_update()
+            .filter(pk=obj.pk)
+            .order_by("pk")
+            .values_list("lock_version", flat=True)
+            .first()
         )
         if expected_version is not None and current != int(expected_version):
             raise ValidationError(STALE_MESSAGE, code="stale")

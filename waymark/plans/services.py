@@ -270,7 +270,13 @@ def item_delete(*, actor, item, expected_version):
     require_pupil(actor, version.plan.pupil, Action.EDIT)
     _require_draft(version)
     _visibility_allowed(actor, item.visibility)
-    current = type(item)._base_manager.select_for_update().filter(pk=item.pk).values_list("lock_version", flat=True)
+    current = (
+        type(item)
+        ._base_manager.select_for_update()
+        .filter(pk=item.pk)
+        .order_by("pk")
+        .values_list("lock_version", flat=True)
+    )
     if expected_version is None or current.first() != int(expected_version):
         from waymark.core.services import STALE_MESSAGE
 
