@@ -1,7 +1,7 @@
 """Small template helpers for Waymark's pages: labels, plain yes/no, dates and pagination."""
 
 from django import template
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -53,3 +53,14 @@ def page_items(page, on_each_side=2, on_ends=1):
         None if number == ellipsis else number
         for number in page.paginator.get_elided_page_range(page.number, on_each_side=on_each_side, on_ends=on_ends)
     ]
+
+
+@register.filter
+def stamped(moment, person):
+    """ "4 March 2027 by Jo Bloggs", or just the date when nobody is recorded."""
+    if not moment:
+        return ""
+    day = formats.date_format(timezone.localtime(moment) if timezone.is_aware(moment) else moment, "j F Y")
+    if person is None:
+        return day
+    return _("%(date)s by %(name)s") % {"date": day, "name": person.full_name}
