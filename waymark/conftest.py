@@ -26,6 +26,7 @@ CAST_PEOPLE = (
     "governor",
     "parent",
     "parent2",
+    "co_parent",
     "other_parent",
     "specialist",
     "expired_specialist",
@@ -40,7 +41,8 @@ def build_cast():
     School A ("Ashdown Academy", secondary) holds ``pupil`` (Year 8, class 8A, taught by
     ``teacher`` with ``ta``; last year in 7A with ``last_year_teacher``) and ``other_pupil``
     (Year 9, class 9B, ``teacher2``). School B ("Brookfield School") holds
-    ``other_school_pupil`` and ``other_senco``. The trust lead belongs to both; their first
+    ``other_school_pupil`` and ``other_senco``. ``pupil`` has three parents: ``parent`` and
+    ``co_parent`` (active links) and ``parent2`` (restricted by a court order). The trust lead belongs to both; their first
     school (by name) is School A.
     """
     today = datetime.date.today()
@@ -76,6 +78,7 @@ def build_cast():
         person("other_senco", "Otto Othersenco", school=c.other_school, roles=["senco"])
         person("parent", "Paula Parent")
         person("parent2", "Piers Restricted")
+        person("co_parent", "Cleo Coparent")
         person("other_parent", "Priya Otherparent")
         person("specialist", "Sian Specialist")
         person("expired_specialist", "Ezra Expired")
@@ -117,6 +120,11 @@ def build_cast():
             relationship=ParentLink.Relationship.FATHER,
             status=ParentLink.Status.RESTRICTED,
             status_reason="Court order",
+        )
+        # A second parent of the same child, living apart, with a link of her own: each parent's
+        # own contributions stay theirs unless the school shares them.
+        c.co_parent_link = f.ParentLinkFactory(
+            pupil=c.pupil, user=c.co_parent, relationship=ParentLink.Relationship.STEP_PARENT
         )
         c.other_parent_link = f.ParentLinkFactory(pupil=c.other_pupil, user=c.other_parent)
         c.other_school_link = f.ParentLinkFactory(pupil=c.other_school_pupil)

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     # Waymark's apps come before allauth so that our GOV.UK templates override its own.
     "waymark.core",
     "waymark.accounts",
@@ -234,6 +236,19 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Waymark <waymark@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Background work: the django-tasks API. Tasks wait in the database for `manage.py db_worker`;
+# tests run them inline, straight after the transaction that enqueued them commits.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "TASKS_BACKEND",
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if WAYMARK_ENV == "test"
+            else "django_tasks_db.DatabaseBackend",
+        ),
+    }
+}
+
 ADMINS = [("Waymark admin", email) for email in env_list("ADMIN_EMAILS")]
 
 # Request bodies hold children's details: never put them in logs or error emails.

@@ -18,6 +18,9 @@ class Action(StrEnum):
     INVITE = "invite"
     EXPORT = "export"
     ADMINISTER = "administer"
+    # A parent's own words about their child's plan: views, agreement, requests. No staff
+    # role has it: staff record these on a parent's behalf under REVIEW.
+    RESPOND = "respond"
 
 
 class Reach(IntEnum):
@@ -55,9 +58,9 @@ _TABLE = {
 }  # fmt: skip
 RULES = {role: dict(zip(_COLUMNS, reaches, strict=True)) for role, reaches in _TABLE.items()}
 
-# Parents and specialists only ever view, and only the pupils their link or share names.
+# Parents view and respond, specialists only view, and only the pupils their link or share names.
 RELATION_RULES = {
-    Relation.OWN_CHILD: {Action.VIEW},
+    Relation.OWN_CHILD: {Action.VIEW, Action.RESPOND},
     Relation.SHARED: {Action.VIEW},
 }
 

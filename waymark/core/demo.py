@@ -377,6 +377,8 @@ def _family_and_share(primary_pupils, users):
             ParentLink(
                 pupil=child,
                 user=users["parent"],
+                full_name=users["parent"].full_name,
+                email=users["parent"].email,
                 relationship=ParentLink.Relationship.MOTHER,
                 phone="07700 900418",  # Ofcom's range for drama: never a real number
                 contact_by_phone=True,
@@ -384,6 +386,8 @@ def _family_and_share(primary_pupils, users):
             ParentLink(
                 pupil=child,
                 user=users["parent2"],
+                full_name=users["parent2"].full_name,
+                email=users["parent2"].email,
                 relationship=ParentLink.Relationship.FATHER,
                 status=ParentLink.Status.RESTRICTED,
                 status_reason=(

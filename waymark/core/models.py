@@ -82,3 +82,34 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Audit events are append-only.")
+
+
+class Notification(models.Model):
+    """One email about one event to one address. The unique key is what stops a second one.
+
+    ``event_key`` names the event precisely (the review date it reminds about, the version
+    that was shared), so a reminder re-run by cron, a retried task or a second worker finds
+    the row already there and sends nothing.
+    """
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=40)
+    event_key = models.CharField(max_length=200)
+    email = models.EmailField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    pupil_id = models.UUIDField(null=True, blank=True)
+    subject = models.CharField(max_length=200)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "event_key", "email"], name="one_notification_per_event_and_address"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} to {self.email} ({self.event_key})"

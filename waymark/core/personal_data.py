@@ -55,6 +55,34 @@ PERSONAL_DATA = (
     PersonalDataEntry(
         "plans.ReadReceipt", "version__plan__pupil", "Which staff confirmed reading the plan", False, True
     ),
+    PersonalDataEntry("pupils.ParentInvitation", "link__pupil", "Invitations sent to parents and carers", False, True),
+    PersonalDataEntry(
+        "plans.Review", "plan__pupil", "Reviews: outcome ratings, views of the pupil and family, decisions", True, True
+    ),
+    PersonalDataEntry("plans.OutcomeRating", "review__plan__pupil", "Each outcome's rating at a review", True),
+    PersonalDataEntry("plans.ParentMeeting", "pupil", "Meetings with parents and who came", True, True),
+    PersonalDataEntry(
+        "plans.ParentContribution", "plan__pupil", "Parents' views before reviews, in their own words", True, True
+    ),
+    PersonalDataEntry(
+        "plans.AgreementResponse",
+        "version__plan__pupil",
+        "Parents' agreement or disagreement with a shared plan, and the school's reply",
+        True,
+        True,
+    ),
+    PersonalDataEntry(
+        "plans.ParentRequest", "plan__pupil", "Parents' requests for a meeting or a paper copy", False, True
+    ),
+    PersonalDataEntry("plans.PupilVoice", "version__plan__pupil", "The pupil's own views, in their words", True),
+    PersonalDataEntry(
+        "core.Notification",
+        "pupil_id",
+        "Emails sent about the pupil's plan, to whom and when",
+        transfers=False,
+        third_party=True,
+        by_public_id=True,
+    ),
     PersonalDataEntry(
         "core.AuditEvent",
         "pupil_id",

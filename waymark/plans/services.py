@@ -30,9 +30,11 @@ from .models import (
     PlanVersion,
     Provision,
     ReadReceipt,
+    PupilVoice,
     SpecialistInput,
     SupportPlan,
 )
+from .review_dates import review_date_problem
 from .sections import TEXT_SECTION_FIELDS, section_kind
 from .selectors import templates_for
 from .snapshot import build_snapshot, prefetch_for_snapshot
@@ -162,6 +164,16 @@ def _copy_content(source, target):
             if model in (Outcome, Provision):
                 copy.carried_from = row.public_id
             copy.save()
+    # The pupil's own views stay with the about-me section until they give new ones.
+    for voice in PupilVoice.objects.filter(version=source).order_by("given_at"):
+        PupilVoice.objects.create(
+            version=target,
+            style=voice.style,
+            answers=voice.answers,
+            given_at=voice.given_at,
+            given_with=voice.given_with,
+            visibility=voice.visibility,
+        )
 
 
 @transaction.atomic
@@ -313,6 +325,10 @@ def publish_problems(version):
         problems.append(_("Add at least one outcome."))
     if not version.next_review_on:
         problems.append(_("Set the next review date in the review section."))
+    else:
+        problem = review_date_problem(version.next_review_on, from_day=timezone.localdate())
+        if problem:
+            problems.append(_("Next review date: %(problem)s") % {"problem": problem})
     return problems
 
 

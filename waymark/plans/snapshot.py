@@ -6,7 +6,7 @@ from a fresh build; a shared or published version from the snapshot frozen into 
 what a parent agreed to is always shown exactly as it was.
 """
 
-from django.utils import formats
+from django.utils import formats, timezone
 
 from waymark.core.models import Visibility
 from waymark.pupils.models import Tier
@@ -70,6 +70,17 @@ def _specialist_input(item):
     }
 
 
+def _pupil_voice(voice):
+    return {
+        "id": str(voice.public_id),
+        "visibility": voice.visibility,
+        "style": voice.style,
+        "answers": voice.answers,
+        "given_on": _date(timezone.localdate(voice.given_at)),
+        "given_with": _person(voice.given_with),
+    }
+
+
 ITEM_SECTIONS = {
     "needs": ("barriers", _barrier),
     "outcomes": ("outcomes", _outcome),
@@ -88,6 +99,7 @@ def prefetch_for_snapshot(queryset):
         "provisions__delivered_by",
         "adjustments",
         "specialist_inputs",
+        "pupil_voices__given_with",
         "plan__pupil__needs__need_type",
     )
 
@@ -112,6 +124,8 @@ def build_snapshot(version):
                 {"key": name, "label": str(label), "value": data.get(name, "")}
                 for name, label in TEXT_SECTION_FIELDS[key].items()
             ]
+            if key == "about_me":
+                entry["voices"] = [_pupil_voice(voice) for voice in version.pupil_voices.all()]
         else:
             related, serialise = ITEM_SECTIONS[key]
             entry["visibility"] = Visibility.EVERYONE
@@ -158,6 +172,8 @@ def visible_content(content, levels):
             continue
         if "items" in section:
             section = {**section, "items": [item for item in section["items"] if item["visibility"] in levels]}
+        if "voices" in section:
+            section = {**section, "voices": [voice for voice in section["voices"] if voice["visibility"] in levels]}
         sections.append(section)
     return {**content, "sections": sections}
 

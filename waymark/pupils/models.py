@@ -253,7 +253,12 @@ class Need(PublicIdModel, VersionedModel):
 
 
 class ParentLink(PublicIdModel, VersionedModel):
-    """A parent or carer's link to one child. Anything but ``active`` removes every page and email."""
+    """A parent or carer of one child: the school's contact record, and their access once they accept.
+
+    The record exists before the parent has an account (the school keeps contact details
+    from its MIS, and some parents never use email); ``user`` is set when they accept an
+    invitation. Anything but ``active`` removes every page and email.
+    """
 
     class Relationship(models.TextChoices):
         MOTHER = "mother", _("Mother")
@@ -270,14 +275,39 @@ class ParentLink(PublicIdModel, VersionedModel):
         RESTRICTED = "restricted", _("Restricted")
         SUSPENDED = "suspended", _("Suspended")
 
+    class Format(models.TextChoices):
+        STANDARD = "standard", _("No preference")
+        LARGE_PRINT = "large_print", _("Large print")
+        PAPER = "paper", _("Paper copy")
+        PHONE = "phone", _("Phone call")
+        EASY_READ = "easy_read", _("Easy read")
+
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="parent_links")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="parent_links")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="parent_links"
+    )
+    full_name = models.CharField(_("full name"), max_length=150)
+    email = models.EmailField(_("email address"), blank=True)
     relationship = models.CharField(_("relationship to the child"), max_length=20, choices=Relationship.choices)
     parental_responsibility = models.BooleanField(_("has parental responsibility"), default=True)
     contact_by_email = models.BooleanField(_("email"), default=True)
     contact_by_phone = models.BooleanField(_("phone"), default=False)
     contact_by_post = models.BooleanField(_("letter"), default=False)
     phone = models.CharField(_("phone number"), max_length=30, blank=True)
+    address = models.TextField(_("postal address"), blank=True)
+    language = models.CharField(
+        _("preferred language"), max_length=60, blank=True, help_text=_("Leave blank for English")
+    )
+    needs_interpreter = models.BooleanField(_("needs an interpreter"), default=False)
+    preferred_format = models.CharField(
+        _("preferred format"), max_length=20, choices=Format.choices, default=Format.STANDARD
+    )
+    access_needs = models.CharField(
+        _("other access needs"),
+        max_length=300,
+        blank=True,
+        help_text=_("For example, a hearing loop, step-free access, or more time in meetings"),
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     # Why a link is restricted (a court order, say): only the SENCO and DSL ever see it.
     status_reason = models.TextField(_("reason"), blank=True)
@@ -285,15 +315,84 @@ class ParentLink(PublicIdModel, VersionedModel):
     objects = pupil_child_manager()
 
     class Meta:
-        ordering = ["pupil", "user__full_name"]
+        ordering = ["pupil", "full_name"]
         constraints = [models.UniqueConstraint(fields=["pupil", "user"], name="one_link_per_parent_and_child")]
 
     def __str__(self):
-        return f"{self.user} – {self.get_relationship_display()} of {self.pupil}"
+        return f"{self.full_name} – {self.get_relationship_display()} of {self.pupil}"
 
     def clean(self):
         if self.status != self.Status.ACTIVE and not self.status_reason.strip():
             raise ValidationError({"status_reason": _("Give the reason this link is restricted or suspended.")})
+
+    @property
+    def is_active(self):
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def has_account(self):
+        return self.user_id is not None
+
+    @property
+    def contact_email(self):
+        """Where email for this parent goes: their account's address once they have one."""
+        return self.user.email if self.user_id else self.email
+
+    @property
+    def contact_needs(self):
+        """Language, interpreter and format in a line, for every page where staff contact them."""
+        parts = []
+        if self.language:
+            parts.append(self.language)
+        if self.needs_interpreter:
+            parts.append(str(_("needs an interpreter")))
+        if self.preferred_format != self.Format.STANDARD:
+            parts.append(str(self.get_preferred_format_display()))
+        if self.access_needs:
+            parts.append(self.access_needs)
+        return ", ".join(parts)
+
+
+class ParentInvitation(PublicIdModel):
+    """An invitation for one parent record to see one child. Needs the emailed link and the code.
+
+    The code is given to the parent in person or by letter, so an email that reaches the
+    wrong inbox is not enough. Both are stored only as hashes.
+    """
+
+    MAX_CODE_ATTEMPTS = 5
+
+    link = models.ForeignKey(ParentLink, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email address"))
+    token_hash = models.CharField(max_length=64, unique=True)
+    code_hash = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(school="link__pupil__school")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Invitation for {self.link}"
+
+    def is_usable(self, now):
+        return (
+            self.accepted_at is None
+            and self.withdrawn_at is None
+            and self.expires_at > now
+            and self.failed_attempts < self.MAX_CODE_ATTEMPTS
+        )
 
 
 class Enrolment(models.Model):

@@ -199,6 +199,8 @@ def need_end(*, actor, need, ends_on, expected_version):
 @transaction.atomic
 def parent_link_create(*, actor, pupil, user, **fields):
     require_pupil(actor, pupil, Action.INVITE)
+    fields.setdefault("full_name", user.full_name)
+    fields.setdefault("email", user.email)
     link = ParentLink(pupil=pupil, user=user, **fields)
     if ParentLink.objects.filter(pupil=pupil, user=user).exists():
         raise ValidationError(_("This person is already linked to this pupil."))

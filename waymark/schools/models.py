@@ -66,6 +66,32 @@ class Trust(PublicIdModel):
         return self.name
 
 
+class ReviewCycle(models.IntegerChoices):
+    """How many months after a review the next one falls due; never more than a year (the duty)."""
+
+    TERMLY = 4, _("Every term")
+    TWICE_A_YEAR = 6, _("Twice a year")
+    YEARLY = 12, _("Once a year")
+
+
+MAX_MONTHS_BETWEEN_REVIEWS = 12
+
+
+def default_review_scale():
+    """The rating scale most schools use: -2 much less than expected to +2 much more."""
+    return [
+        {"value": -2, "label": "Much less than expected"},
+        {"value": -1, "label": "Less than expected"},
+        {"value": 0, "label": "As expected"},
+        {"value": 1, "label": "More than expected"},
+        {"value": 2, "label": "Much more than expected"},
+    ]
+
+
+def default_met_ratings():
+    return [0, 1, 2]
+
+
 class School(PublicIdModel, VersionedModel):
     """The tenant: every pupil's record belongs to exactly one school."""
 
@@ -88,6 +114,18 @@ class School(PublicIdModel, VersionedModel):
     # Roles whose members must set up two-factor sign-in; an empty list leaves it optional.
     mfa_required_roles = models.JSONField(default=default_mfa_roles, blank=True)
     is_demo = models.BooleanField(default=False, editable=False)
+    # Reviews (plans app): how often plans are reviewed, and the scale each outcome is rated on.
+    review_cycle_months = models.PositiveSmallIntegerField(
+        _("how often plans are reviewed"), choices=ReviewCycle.choices, default=ReviewCycle.TERMLY
+    )
+    review_scale = models.JSONField(_("outcome rating scale"), default=default_review_scale)
+    met_ratings = models.JSONField(_("ratings that count as met"), default=default_met_ratings)
+    complaints_procedure = models.TextField(
+        _("complaints procedure"),
+        blank=True,
+        help_text=_("What a parent should do if they are unhappy: who to contact and how. Shown to parents."),
+    )
+    complaints_url = models.URLField(_("link to the complaints policy"), blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -98,6 +136,12 @@ class School(PublicIdModel, VersionedModel):
     @property
     def final_year_group(self):
         return FINAL_YEAR_BY_PHASE[self.phase]
+
+    def rating_label(self, value):
+        return next((step["label"] for step in self.review_scale if step["value"] == value), "")
+
+    def rating_counts_as_met(self, value):
+        return value in self.met_ratings
 
     @property
     def dfe_number(self):

@@ -185,6 +185,8 @@ class ParentLinkFactory(ScopedFactory):
 
     pupil = factory.SubFactory(PupilFactory)
     user = factory.SubFactory(UserFactory)
+    full_name = factory.LazyAttribute(lambda o: o.user.full_name if o.user else "Alex Carer")
+    email = factory.LazyAttribute(lambda o: o.user.email if o.user else "")
     relationship = ParentLink.Relationship.MOTHER
     status = ParentLink.Status.ACTIVE
     status_reason = factory.LazyAttribute(lambda o: "" if o.status == ParentLink.Status.ACTIVE else "Court order")

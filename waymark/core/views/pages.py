@@ -10,6 +10,7 @@ from waymark.core.access import Action, Reach
 from waymark.core.audit import audit_record
 from waymark.core.middleware import SESSION_SCHOOL_KEY
 from waymark.core.views.base import public_view, signed_in_view
+from waymark.plans.dashboard import senco_dashboard
 from waymark.pupils.models import Pupil
 
 
@@ -41,6 +42,8 @@ def home(request):
         "can_administer": actor.can_administer(),
         "can_invite": actor.reach(Action.INVITE) == Reach.ALL,
         "can_add_pupils": actor.reach(Action.EDIT) == Reach.ALL,
+        # Reviews due, parents' views and disagreements: for those who run the plans.
+        "dashboard": senco_dashboard(actor) if actor.reach(Action.REVIEW) == Reach.ALL else None,
     }
     return render(request, "core/home.html", context)
 

@@ -102,7 +102,9 @@ def test_teacher_and_ta_see_their_class_and_only_its_pupils(planned, client_for,
     assert reverse("plans:plan-detail", kwargs={"public_id": cast.pupil.public_id}) in content
     # Another teacher's class and its pupil are not theirs.
     assert "Oswin" not in content
-    assert "9B" not in content
+    # The group's name as a heading: "9B" alone also turns up inside random tokens and nonces.
+    assert f"{planned.other_class_group.public_id}" not in content
+    assert ">9B</h2>" not in content
     assert print_url(cast.class_group) in content
 
 

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.formats import date_format
 from django_scopes import scope, scopes_disabled
 
 from waymark.core.actor import Actor
@@ -23,6 +24,7 @@ from waymark.plans.models import (
     SpecialistInput,
     SupportPlan,
 )
+from waymark.plans.review_dates import add_months
 from waymark.plans.sections import TEXT_SECTION_FIELDS
 from waymark.tests import factories as f
 
@@ -784,12 +786,22 @@ def _draft_with(cast, *, outcomes=(), next_review_on=TODAY + 60 * DAY):
 @pytest.mark.parametrize(
     ("outcomes", "next_review_on", "expected"),
     [
-        ((), TODAY, ["Add at least one outcome."]),
-        (({"baseline": ""},), TODAY, ["Outcome 1 needs a baseline."]),
-        (({}, {"target": "", "measure": ""}), TODAY, ["Outcome 2 needs a target, how it will be measured."]),
-        (({"by_date": None},), TODAY, ["Outcome 1 needs a date to achieve it by."]),
+        ((), TODAY + 30 * DAY, ["Add at least one outcome."]),
+        (({"baseline": ""},), TODAY + 30 * DAY, ["Outcome 1 needs a baseline."]),
+        (({}, {"target": "", "measure": ""}), TODAY + 30 * DAY, ["Outcome 2 needs a target, how it will be measured."]),
+        (({"by_date": None},), TODAY + 30 * DAY, ["Outcome 1 needs a date to achieve it by."]),
         (({},), None, ["Set the next review date in the review section."]),
         ((), None, ["Add at least one outcome.", "Set the next review date in the review section."]),
+        (({},), TODAY, ["Next review date: The next review date must be in the future."]),
+        (
+            ({},),
+            TODAY + 400 * DAY,
+            [
+                "Next review date: A plan must be reviewed at least once a year: choose a date no later than "
+                + date_format(add_months(TODAY, 12), "j F Y")
+                + "."
+            ],
+        ),
     ],
 )
 def test_an_incomplete_plan_cannot_be_shared_or_published(
