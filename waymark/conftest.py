@@ -42,8 +42,8 @@ def build_cast():
     ``teacher`` with ``ta``; last year in 7A with ``last_year_teacher``) and ``other_pupil``
     (Year 9, class 9B, ``teacher2``). School B ("Brookfield School") holds
     ``other_school_pupil`` and ``other_senco``. ``pupil`` has three parents: ``parent`` and
-    ``co_parent`` (active links) and ``parent2`` (restricted by a court order). The trust lead belongs to both; their first
-    school (by name) is School A.
+    ``co_parent`` (active links) and ``parent2`` (restricted by a court order). The trust
+    lead belongs to both; their first school (by name) is School A.
     """
     today = datetime.date.today()
     c = SimpleNamespace()

@@ -29,8 +29,8 @@ from .models import (
     PlanTemplate,
     PlanVersion,
     Provision,
-    ReadReceipt,
     PupilVoice,
+    ReadReceipt,
     SpecialistInput,
     SupportPlan,
 )

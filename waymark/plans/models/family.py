@@ -8,6 +8,7 @@ when the school chooses to share them (``shared_with_family``).
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
 from waymark.core.models import PublicIdModel, Visibility
 
 from .plan import PlanVersion, SupportPlan, VersionContent, version_content_manager
