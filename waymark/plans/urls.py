@@ -1,6 +1,6 @@
 """Plan URLs, gathered from the view modules that own them."""
 
-from .views import classes, editor, settings, versions
+from .views import classes, editor, family, parents, pupil_voice, reviews, settings, versions
 
 app_name = "plans"
 
@@ -9,4 +9,8 @@ urlpatterns = [
     *editor.urlpatterns,
     *classes.urlpatterns,
     *settings.urlpatterns,
+    *reviews.urlpatterns,
+    *family.urlpatterns,
+    *parents.urlpatterns,
+    *pupil_voice.urlpatterns,
 ]
