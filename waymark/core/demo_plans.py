@@ -24,6 +24,7 @@ with key adjustments (maths ones first for the maths teacher's pupils), and a fe
 them have confirmed they read them.
 """
 
+import dataclasses
 import datetime
 
 from django.utils import timezone
@@ -743,13 +744,16 @@ class SchoolPlans:
         return version
 
     def finish(self, version, *, publish, share, published_on):
+        # The plan is shared or published as of that day: its review date was in the future then.
         if share:
-            shared = services.plan_share(actor=self.actor, version=version)
+            as_of = dataclasses.replace(self.actor, today=share)
+            shared = services.plan_share(actor=as_of, version=version)
             self.stamp(shared, frozen_at=_when(share))
             return shared
         if publish:
             previous = PlanVersion.objects.filter(plan=version.plan, status=PlanVersion.Status.ACTIVE).first()
-            active = services.plan_publish(actor=self.actor, version=version)
+            as_of = dataclasses.replace(self.actor, today=published_on)
+            active = services.plan_publish(actor=as_of, version=version)
             self.stamp(active, frozen_at=_when(published_on), published_at=_when(published_on))
             if previous:
                 self.stamp(previous, ended_at=_when(published_on))

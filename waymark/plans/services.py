@@ -34,6 +34,7 @@ from .models import (
     SpecialistInput,
     SupportPlan,
 )
+from .notices import notify_parents_later
 from .review_dates import review_date_problem
 from .sections import TEXT_SECTION_FIELDS, section_kind
 from .selectors import templates_for
@@ -303,8 +304,8 @@ def item_delete(*, actor, item, expected_version):
     )
 
 
-def publish_problems(version):
-    """What stops a version being shared or published, in plain English."""
+def publish_problems(version, *, today=None):
+    """What stops a version being shared or published on ``today``, in plain English."""
     problems = []
     for number, outcome in enumerate(Outcome.objects.filter(version=version).order_by("order", "id"), start=1):
         missing = [
@@ -326,7 +327,7 @@ def publish_problems(version):
     if not version.next_review_on:
         problems.append(_("Set the next review date in the review section."))
     else:
-        problem = review_date_problem(version.next_review_on, from_day=timezone.localdate())
+        problem = review_date_problem(version.next_review_on, from_day=today or timezone.localdate())
         if problem:
             problems.append(_("Next review date: %(problem)s") % {"problem": problem})
     return problems
@@ -352,8 +353,8 @@ def _freeze(version, actor):
     version.frozen_by = actor.user
 
 
-def _check_ready(version, *, accept_unedited):
-    problems = publish_problems(version)
+def _check_ready(version, *, accept_unedited, today):
+    problems = publish_problems(version, today=today)
     if problems:
         raise ValidationError(problems, code="incomplete")
     unedited = unedited_bank_items(version)
@@ -386,7 +387,7 @@ def plan_share(*, actor, version, expected_version=None, accept_unedited=False):
     require_pupil(actor, version.plan.pupil, Action.PUBLISH)
     version = _lock(version, expected_version)
     _require_draft(version)
-    _check_ready(version, accept_unedited=accept_unedited)
+    _check_ready(version, accept_unedited=accept_unedited, today=actor.today)
     PlanVersion.objects.filter(plan=version.plan, status=PlanVersion.Status.SHARED).update(
         status=PlanVersion.Status.SUPERSEDED, ended_at=timezone.now()
     )
@@ -395,6 +396,7 @@ def plan_share(*, actor, version, expected_version=None, accept_unedited=False):
     version.lock_version += 1
     version.save()
     audit_record(actor=actor, action="plans.version.shared", target=version, pupil=version.plan.pupil)
+    notify_parents_later(pupil=version.plan.pupil, event="shared", event_id=version.public_id)
     return version
 
 
@@ -406,7 +408,7 @@ def plan_publish(*, actor, version, expected_version=None, accept_unedited=False
     if version.status not in (PlanVersion.Status.DRAFT, PlanVersion.Status.SHARED):
         raise ValidationError(_("Only a draft or a version shared for agreement can be published."))
     if version.is_draft:
-        _check_ready(version, accept_unedited=accept_unedited)
+        _check_ready(version, accept_unedited=accept_unedited, today=actor.today)
         _freeze(version, actor)
     now = timezone.now()
     PlanVersion.objects.filter(plan=version.plan, status=PlanVersion.Status.ACTIVE).update(
@@ -418,6 +420,7 @@ def plan_publish(*, actor, version, expected_version=None, accept_unedited=False
     version.lock_version += 1
     version.save()
     audit_record(actor=actor, action="plans.version.published", target=version, pupil=version.plan.pupil)
+    notify_parents_later(pupil=version.plan.pupil, event="published", event_id=version.public_id)
     return version
 
 

@@ -147,7 +147,7 @@ def editor_context(version, actor, *, override=None):
         "version": version,
         "pupil": pupil,
         "sections": editor_sections(version, actor, override=override),
-        "problems": services.publish_problems(version),
+        "problems": services.publish_problems(version, today=actor.today),
         "need_codes": open_need_codes(pupil),
     }
 

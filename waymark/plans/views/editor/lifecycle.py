@@ -36,7 +36,7 @@ class VersionActionView(VersionMixin, ScopedFormView):
             messages.info(request, self.wrong_status_message())
             return redirect("plans:plan-detail", public_id=self.pupil.public_id)
         ready = self.checks_readiness and version.is_draft
-        self.problems = services.publish_problems(version) if ready else []
+        self.problems = services.publish_problems(version, today=self.actor.today) if ready else []
         self.unedited = services.unedited_bank_items(version) if ready else []
         return super(ScopedFormView, self).dispatch(request, *args, **kwargs)
 
