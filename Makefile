@@ -17,9 +17,14 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
 
+# The task worker, which sends notices and reminders (to the console), runs beside the
+# server and stops with it, however the server stops (Ctrl-C, or failing to start).
 run: $(VENV)/.installed
 	WAYMARK_ENV=development $(BIN)/python manage.py migrate --noinput
 	WAYMARK_ENV=development $(BIN)/python manage.py demo
+	WAYMARK_ENV=development $(BIN)/python manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
 	WAYMARK_ENV=development $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(VENV)/.installed-dev

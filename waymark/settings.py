@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "axes.middleware.AxesMiddleware",
     "waymark.core.middleware.SchoolScopeMiddleware",
+    # A session handed to a child for the pupil's views form reaches that form and nothing else.
+    "waymark.plans.pupil_voice_lock.PupilVoiceLockMiddleware",
     "waymark.core.middleware.RequireMfaMiddleware",
 ]
 
@@ -166,6 +168,8 @@ AXES_VERBOSE = False
 # Sessions end after a period of inactivity; the page warns before that (WCAG 2.2.1).
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_TIMEOUT_SECONDS", str(30 * 60)))
 SESSION_WARNING_SECONDS = 2 * 60
+# The pupil's views form (locked mode) ends, signing the adult out, after this long without a request.
+PUPIL_VOICE_IDLE_MINUTES = int(os.environ.get("PUPIL_VOICE_IDLE_MINUTES", "10"))
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -236,6 +240,8 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Waymark <waymark@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in emails (notices, reminders) are built on this: the address people open Waymark at.
+WAYMARK_BASE_URL = os.environ.get("WAYMARK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Background work: the django-tasks API. Tasks wait in the database for `manage.py db_worker`;
 # tests run them inline, straight after the transaction that enqueued them commits.
 TASKS = {

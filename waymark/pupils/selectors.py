@@ -1,12 +1,13 @@
 """Reads that decide which pupils someone may reach. Every pupil page starts here."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
 
 from waymark.core.access import Action, Reach, Relation, relation_allows
 from waymark.evidence.models import Share
 from waymark.schools.models import ClassGroup, GroupStaff
 
-from .models import Enrolment, Need, ParentLink, Pupil, SenStatus
+from .models import Enrolment, Need, ParentInvitation, ParentLink, Pupil, SenStatus
 
 STAFF = "staff"
 ANYONE = "anyone"
@@ -142,7 +143,10 @@ def pupil_get(actor, public_id, *, action=Action.VIEW, audience=STAFF):
             Prefetch("sen_statuses", queryset=SenStatus.objects.select_related("recorded_by").order_by("-starts_on")),
             _open_needs(),
             _current_enrolments(actor),
-            Prefetch("parent_links", queryset=ParentLink.objects.select_related("user")),
+            # Invitations too: the page says whether each parent has an account, is invited, or not yet.
+            Prefetch(
+                "parent_links", queryset=ParentLink.objects.select_related("user").prefetch_related("invitations")
+            ),
         )
         .get(public_id=public_id)
     )
@@ -176,3 +180,34 @@ def class_groups_for(actor):
     return ClassGroup.objects.filter(
         school=actor.school, academic_year__starts_on__lte=actor.today, academic_year__ends_on__gte=actor.today
     ).order_by("kind", "year_group", "name")
+
+
+def parent_invite_candidates(actor, *, year_group=None, include_invited=False):
+    """Parent records ``actor`` may invite: active, with an email, no account yet, child on roll.
+
+    Leaves out those with an invitation still open unless ``include_invited``: inviting
+    them again would stop the code already on its way to them.
+    """
+    today = actor.today
+    links = (
+        ParentLink.objects.restrict(actor, Action.INVITE, audience=STAFF)
+        .filter(status=ParentLink.Status.ACTIVE, user__isnull=True)
+        .filter(Q(pupil__date_left__isnull=True) | Q(pupil__date_left__gte=today))
+        .exclude(email="")
+    )
+    if year_group is not None:
+        links = links.filter(pupil__year_group=year_group)
+    if not include_invited:
+        open_invitation = ParentInvitation.objects.filter(
+            link=OuterRef("pk"),
+            accepted_at__isnull=True,
+            withdrawn_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            failed_attempts__lt=ParentInvitation.MAX_CODE_ATTEMPTS,
+        )
+        links = links.exclude(Exists(open_invitation))
+    return (
+        links.select_related("pupil")
+        .prefetch_related("invitations")
+        .order_by("pupil__legal_surname", "pupil__legal_forename", "pupil_id", "full_name", "pk")
+    )

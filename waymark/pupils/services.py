@@ -4,6 +4,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from waymark.core.access import Action, Reach
@@ -233,6 +234,102 @@ def parent_link_update(*, actor, link, expected_version, **fields):
         target=link,
         pupil=link.pupil,
         data={"status": link.status},
+    )
+    return link
+
+
+# ----- parents' contact records -----
+
+CONTACT_FIELDS = (
+    "full_name",
+    "relationship",
+    "email",
+    "phone",
+    "address",
+    "parental_responsibility",
+    "contact_by_email",
+    "contact_by_phone",
+    "contact_by_post",
+    "language",
+    "needs_interpreter",
+    "preferred_format",
+    "access_needs",
+)
+
+
+def _contact_fields(fields):
+    unknown = set(fields) - set(CONTACT_FIELDS)
+    if unknown:
+        # Accounts come only from accepted invitations and status only from the SENCO or DSL.
+        raise TypeError(f"Not contact record fields: {', '.join(sorted(unknown))}")
+    cleaned = dict(fields)
+    for name in ("full_name", "email", "phone", "address", "language", "access_needs"):
+        if name in cleaned and cleaned[name] is not None:
+            cleaned[name] = str(cleaned[name]).strip()
+    if cleaned.get("email"):
+        cleaned["email"] = cleaned["email"].lower()
+    return cleaned
+
+
+def _check_contact(link):
+    """Each way of contacting a parent needs the detail it uses; one email address per child."""
+    errors = {}
+    if link.contact_by_email and not link.email:
+        errors["email"] = _("Enter an email address, or do not choose email as a way to contact them.")
+    if link.contact_by_phone and not link.phone:
+        errors["phone"] = _("Enter a phone number, or do not choose phone as a way to contact them.")
+    if link.contact_by_post and not link.address:
+        errors["address"] = _("Enter a postal address, or do not choose letter as a way to contact them.")
+    if (
+        "email" not in errors
+        and link.email
+        and ParentLink.objects.filter(pupil_id=link.pupil_id, email__iexact=link.email).exclude(pk=link.pk).exists()
+    ):
+        errors["email"] = _("A parent or carer with this email address is already recorded for this child.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def parent_contact_create(*, actor, pupil, **fields):
+    """Record a parent or carer of ``pupil`` who has no account (yet): an active link with no user.
+
+    Never links an account and never looks one up, so nobody learns from it whether an
+    address has an account; the parent gets access only by accepting an invitation.
+    """
+    require_pupil(actor, pupil, Action.EDIT)
+    link = ParentLink(pupil=pupil, **_contact_fields(fields))
+    _check_contact(link)
+    save_versioned(link)
+    audit_record(actor=actor, action="pupils.parent_link.created", target=link, pupil=pupil)
+    return link
+
+
+@transaction.atomic
+def parent_contact_update(*, actor, link, expected_version, **fields):
+    """Change a parent's contact record; refuses a stale save.
+
+    A new email address stops any invitation not yet accepted: it went to the old address.
+    """
+    from .invitations import withdraw_pending_invitations
+
+    require_pupil(actor, link.pupil, Action.EDIT)
+    fields = _contact_fields(fields)
+    changed = [name for name, value in fields.items() if getattr(link, name) != value]
+    old_email = link.email
+    for name, value in fields.items():
+        setattr(link, name, value)
+    _check_contact(link)
+    save_versioned(link, expected_version=expected_version)
+    withdrawn = 0
+    if link.email.lower() != old_email.lower():
+        withdrawn = withdraw_pending_invitations(link, timezone.now())
+    audit_record(
+        actor=actor,
+        action="pupils.parent_link.updated",
+        target=link,
+        pupil=link.pupil,
+        data={"fields": changed, "invitations_withdrawn": withdrawn},
     )
     return link
 

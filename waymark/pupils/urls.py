@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import family_views, views
 
 app_name = "pupils"
 
@@ -17,4 +17,24 @@ urlpatterns = [
     path("needs/<uuid:public_id>/edit/", views.NeedEditView.as_view(), name="need-edit"),
     path("needs/<uuid:public_id>/end/", views.NeedEndView.as_view(), name="need-end"),
     path("parents/<uuid:public_id>/status/", views.ParentLinkStatusView.as_view(), name="parent-link-status"),
+    # Parents and carers: contact records, invitations and accepting them.
+    path(
+        "<uuid:public_id>/parents/add/",
+        family_views.ParentContactCreateView.as_view(),
+        name="parent-contact-create",
+    ),
+    path("parents/<uuid:public_id>/edit/", family_views.ParentContactEditView.as_view(), name="parent-contact-edit"),
+    path("parents/<uuid:public_id>/invite/", family_views.ParentInviteView.as_view(), name="parent-invite"),
+    path(
+        "parents/<uuid:public_id>/invitation/withdraw/",
+        family_views.ParentInvitationWithdrawView.as_view(),
+        name="parent-invitation-withdraw",
+    ),
+    path("parents/invite/", family_views.ParentInviteManyView.as_view(), name="parent-invite-many"),
+    path(
+        "parents/invitation-letters/",
+        family_views.ParentInvitationLettersView.as_view(),
+        name="parent-invitation-letters",
+    ),
+    path("parents/join/<str:token>/", family_views.parent_invitation_accept, name="parent-invitation-accept"),
 ]

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -35,6 +36,7 @@ from .forms import (
     RegisterFilterForm,
     SenStatusForm,
 )
+from .invitations import access_state, invite_problem
 from .models import Need, NeedType, ParentLink, Pupil
 from .selectors import class_groups_for, pupil_get, register_list
 
@@ -86,6 +88,7 @@ class RegisterListView(CapabilityTemplateView):
             total=page.paginator.count,
             querystring=query.urlencode(),
             can_add=actor.reach(Action.EDIT) == Reach.ALL,
+            can_invite_parents=actor.reach(Action.INVITE) in REGISTER_REACHES,
             reach=actor.reach(Action.VIEW),
             **kwargs,
         )
@@ -112,14 +115,25 @@ class PupilDetailView(ScopedDetailView):
         if actor.can_see_restricted():
             visible.add(Visibility.RESTRICTED)
         statuses = list(pupil.sen_statuses.all())
+        can_edit = Pupil.objects.restrict(actor, Action.EDIT, audience="staff").filter(pk=pupil.pk).exists()
+        can_invite = Pupil.objects.restrict(actor, Action.INVITE, audience="staff").filter(pk=pupil.pk).exists()
+        now = timezone.now()
+        parent_links = list(pupil.parent_links.all())
+        for link in parent_links:
+            link.access = access_state(link, now)
+            link.can_be_invited = invite_problem(link) is None
         return super().get_context_data(
             current_status=next((s for s in statuses if s.ends_on is None), None),
             statuses=statuses,
             needs=pupil.open_needs,
             visible_levels=visible,
             enrolments=pupil.current_enrolments,
-            parent_links=list(pupil.parent_links.all()),
-            can_edit=Pupil.objects.restrict(actor, Action.EDIT, audience="staff").filter(pk=pupil.pk).exists(),
+            parent_links=parent_links,
+            can_edit=can_edit,
+            can_invite=can_invite,
+            # Addresses and numbers for those who keep the records or invite parents, and the DSL;
+            # everyone who sees the page sees relationships, access and language or access needs.
+            can_see_contact_details=can_edit or can_invite or actor.can_see_restricted(),
             can_see_restricted=actor.can_see_restricted(),
             tab="overview",
             **kwargs,

@@ -143,6 +143,16 @@ def test_public_views_are_few_and_known():
         for _, pattern, _ in walk()
         if is_ours(pattern.callback) and access_marker(pattern.callback) == PUBLIC
     )
-    assert public == sorted(["account_signup", "account_email", "accessibility", "privacy", "invitation-accept"]), (
-        "A new public page needs review: " + ", ".join(public)
-    )
+    assert public == sorted(
+        [
+            "account_signup",
+            "account_email",
+            "accessibility",
+            "privacy",
+            "invitation-accept",
+            # A parent accepting an invitation: the emailed link and the school's code (pupils/family_views.py).
+            "parent-invitation-accept",
+            # Where a locked pupil-voice session ends, after the session is flushed (plans/views/pupil_voice.py).
+            "pupil-voice-ended",
+        ]
+    ), "A new public page needs review: " + ", ".join(public)

@@ -171,7 +171,34 @@ def _present_item(key, item):
     }
 
 
-def _present_section(section):
+def _present_voice(voice, pupil_name):
+    """The pupil's own views: a heading saying whose words, when and with whom, then each answer."""
+    given_on = _date_text(voice.get("given_on"))
+    adult = voice.get("given_with", "")
+    if adult:
+        heading = _("In %(name)s’s own words (%(date)s, with %(adult)s)") % {
+            "name": pupil_name,
+            "date": given_on,
+            "adult": adult,
+        }
+    else:
+        heading = _("In %(name)s’s own words (%(date)s)") % {"name": pupil_name, "date": given_on}
+    visibility = voice.get("visibility", Visibility.EVERYONE)
+    # "Staff only" on a pupil's views is the SENCO's judgement to keep them from parents: say so.
+    tag = _("Kept from parents") if visibility == Visibility.STAFF else VISIBILITY_TAGS.get(visibility, "")
+    return {
+        "id": voice.get("id", ""),
+        "heading": heading,
+        "visibility": visibility,
+        "visibility_tag": tag,
+        "answers": [
+            {"question": row.get("question", ""), "answer": row.get("answer", "") or _("No answer")}
+            for row in voice.get("answers", [])
+        ],
+    }
+
+
+def _present_section(section, pupil_name=""):
     key = section["key"]
     visibility = section.get("visibility", Visibility.EVERYONE)
     presented = {
@@ -192,7 +219,8 @@ def _present_section(section):
             for field in section.get("fields", [])
         ]
         presented["fields"] = fields
-        presented["empty"] = not any(str(field["value"]).strip() for field in fields)
+        presented["voices"] = [_present_voice(voice, pupil_name) for voice in section.get("voices", [])]
+        presented["empty"] = not any(str(field["value"]).strip() for field in fields) and not presented["voices"]
     else:
         items = [_present_item(key, item) for item in section.get("items", [])]
         if key == "adjustments":
@@ -224,7 +252,7 @@ def present(content):
         "template": content.get("template", {}).get("name", ""),
         "number": content.get("number"),
         "about": [{"name": name, "label": label, "value": value} for name, label, value in about],
-        "sections": [_present_section(section) for section in content.get("sections", [])],
+        "sections": [_present_section(section, pupil.get("name", "")) for section in content.get("sections", [])],
     }
 
 

@@ -69,10 +69,15 @@ def static_only_fetcher_class():
     return StaticOnlyFetcher
 
 
-def pdf_html(version, document):
-    """The print template as HTML: the same ``plans/includes/plan_content.html`` as the page."""
+def pdf_html(version, document, *, for_parent=False):
+    """The print template as HTML: the same ``plans/includes/plan_content.html`` as the page.
+
+    ``for_parent`` prints the parents' plain-language layout instead
+    (``plans/family_version_pdf.html``, the same include as their page, from
+    ``family_selectors.family_document``): it never shows the pupil's recorded needs or UPN.
+    """
     return render_to_string(
-        "plans/version_pdf.html",
+        "plans/family_version_pdf.html" if for_parent else "plans/version_pdf.html",
         {
             "document": document,
             "title": document_title(document),
@@ -83,10 +88,10 @@ def pdf_html(version, document):
     )
 
 
-def version_pdf(version, document):
+def version_pdf(version, document, *, for_parent=False):
     """A tagged PDF (PDF/UA-1: structure tags, title and language set, fonts embedded)."""
     from weasyprint import HTML
 
-    html = pdf_html(version, document)
+    html = pdf_html(version, document, for_parent=for_parent)
     fetcher = static_only_fetcher_class()(timeout=2, allow_redirects=False)
     return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=fetcher).write_pdf(pdf_variant="pdf/ua-1")

@@ -117,6 +117,9 @@ def version_docx(version, document):
             continue
         if section["kind"] == "text":
             _two_column_table(doc, [(field["label"], field["value"]) for field in section["fields"]])
+            for voice in section.get("voices", []):
+                doc.add_heading(_tagged(voice["heading"], voice["visibility_tag"]), level=2)
+                _two_column_table(doc, [(row["question"], row["answer"]) for row in voice["answers"]])
         elif section["key"] == "provision":
             columns = [_("What"), *[label for _name, label in ITEM_FIELDS["provision"]]]
             table = doc.add_table(rows=1, cols=len(columns))

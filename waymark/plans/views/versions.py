@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import View
 
+from waymark.core.access import Action, Reach
 from waymark.core.audit import audit_record
 from waymark.core.views.base import ScopedDetailView, ScopedObjectMixin
 from waymark.pupils.models import Pupil
@@ -25,8 +26,10 @@ from waymark.pupils.models import Pupil
 from .. import selectors, services
 from ..compare import compare_documents
 from ..documents import DOCX_TYPE, PDF_TYPE, filename, present, version_docx, version_pdf
+from ..family_selectors import version_responses
 from ..models import PlanVersion
 from ..reading import readers_of
+from ..review_selectors import review_panel
 from ..snapshot import content_for, prefetch_for_snapshot, visible_content
 
 STATUS_TAGS = {
@@ -152,6 +155,7 @@ class PlanDetailView(ScopedDetailView):
             compare_form=VersionCompareForm(versions=versions, initial=compare_initial(versions))
             if len(versions) > 1
             else None,
+            reviews=review_panel(actor, pupil, in_force),
             **kwargs,
         )
 
@@ -175,6 +179,9 @@ class VersionDetailView(ScopedDetailView):
             pupil=pupil,
             document=document_for(actor, version),
             can_edit=version.is_draft and selectors.can_edit_plans(actor, pupil),
+            # Parents' agreement and disagreement stay visible on the version they answered.
+            responses=version_responses(actor, version),
+            can_reply=actor.reach(Action.REVIEW) == Reach.ALL,
             **kwargs,
         )
 
