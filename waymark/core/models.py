@@ -16,6 +16,12 @@ class PublicIdModel(models.Model):
     class Meta:
         abstract = True
 
+    def validate_unique(self, exclude=None):
+        # A fresh uuid4 does not collide, and the unique index still guards it. Checking it in
+        # full_clean() cost one query per save, joined through the school scope, which
+        # PostgreSQL's planner sometimes ran as a scan of whole tables (minutes for the demo).
+        super().validate_unique(exclude={*(exclude or ()), "public_id"})
+
 
 class VersionedModel(models.Model):
     """A row edited through forms: ``lock_version`` lets a service refuse a stale save."""

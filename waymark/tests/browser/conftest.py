@@ -158,3 +158,37 @@ def axe_check(page, context=None):
         report = describe_violations(page, violations)
         print(report)
         pytest.fail(report, pytrace=False)
+
+
+def assert_reflows(page, width=320):
+    """At ``width`` CSS pixels the page scrolls only downwards (WCAG 1.4.10 Reflow)."""
+    page.set_viewport_size({"width": width, "height": 640})
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    if scroll_width > width:
+        wide = page.evaluate(
+            """width => [...document.querySelectorAll("body *")]
+                .filter(el => el.getBoundingClientRect().right > width + 1 && el.getClientRects().length)
+                .sort((a, b) => b.getBoundingClientRect().right - a.getBoundingClientRect().right)
+                .slice(0, 5)
+                .map(el => `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}.${[...el.classList].join(".")}`)""",
+            width,
+        )
+        pytest.fail(
+            f"{page.url} scrolls sideways at {width}px: the document is {scroll_width}px wide; widest: {wide}",
+            pytrace=False,
+        )
+
+
+def submit_with_errors(button, expected):
+    """``then`` for a page: press the form's ``button`` and expect the error summary, focused, with ``expected``."""
+
+    from playwright.sync_api import expect
+
+    def then(page):
+        page.locator("main").get_by_role("button", name=button).click()
+        page.wait_for_load_state()
+        summary = page.locator(".govuk-error-summary")
+        expect(summary).to_contain_text(expected)
+        expect(summary).to_be_focused()
+
+    return then
