@@ -61,6 +61,7 @@ AUDIT_DESCRIPTIONS = {
     "plans.review.saved": _("saved a review"),
     "plans.review.completed": _("completed a review and opened the next draft"),
     "plans.review.viewed": _("viewed a review"),
+    "plans.review.discarded": _("discarded a review that was being written"),
     "plans.meeting.recorded": _("recorded a meeting with parents"),
     # Parents and the pupil
     "plans.plan.viewed_by_parent": _("read the child's plan"),

@@ -8,9 +8,16 @@ so "last year's teacher" exists. Every person and pupil is made up.
 The data is deterministic (one ``random.Random(SEED)`` and fixed dates in the autumn term
 of 2026) and the build is idempotent: when the demo schools exist already, nothing is
 created and only the demo users' passwords are set again. People, pupils and classes are
-written directly with ``bulk_create`` (docs/adr/0002). Plans are the exception: they go
-through the plan services (``demo_plans``), so their frozen snapshots are built exactly as
-in production.
+written directly with ``bulk_create`` (docs/adr/0002). Families and plans are the
+exception, written through the services as of the day each thing happened: parents'
+contact records and the demo parents' invitations (``demo_contacts``), plans with the
+reviews that moved them on (``demo_plans``, ``demo_reviews``), and what parents and pupils
+said (``demo_family``).
+
+The whole build runs inside ``core.quiet.email_held``: the services would otherwise email
+every invitation and queue a notice to parents for every plan shared, published or
+reviewed, which the task worker started by ``make run`` would then send about things that
+"happened" weeks ago. Nothing is sent or queued, and no ``Notification`` is recorded.
 """
 
 import datetime
@@ -20,15 +27,17 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
+from django.db.models import Min
 from django_scopes import scopes_disabled
 
 from waymark.accounts.models import User
 from waymark.accounts.services import email_address_verify
 from waymark.evidence.models import Share
-from waymark.pupils.models import Enrolment, ParentLink
+from waymark.pupils.models import Enrolment, Pupil, SenStatus
 from waymark.schools.models import AcademicYear, ClassGroup, GroupStaff, Membership, School, Term, Trust
 
-from . import demo_plans, demo_pupils
+from . import demo_contacts, demo_family, demo_plans, demo_pupils
+from .quiet import email_held
 
 SEED = 2026
 PASSWORD = "waymark-demo-2026"  # noqa: S105 (published on purpose: demo accounts only, never deployed)
@@ -108,6 +117,7 @@ CAST = (
     CastMember("governor", "Margaret Ellery", f"SEN governor, {KP}", ("primary",), ("governor",)),
     CastMember("parent", "Laura Bennett", f"Mother of a Year 4 pupil at {KP} (link active)"),
     CastMember("parent2", "Craig Bennett", "Father of the same pupil, living apart (link restricted by a court order)"),
+    CastMember("parent3", "Funmilayo Adeyemi", f"Parent of a Year 8 pupil at {RH} (link active)"),
     CastMember("specialist", "Nadia Farrow", f"Educational psychologist; a live share of a Year 4 pupil at {KP}"),
     CastMember(
         "other-school-senco", "Imran Siddiqui", f"SENCO, {RH}", ("secondary",), ("senco",),
@@ -172,8 +182,10 @@ def build_demo():
     check_environment()
     password_hash = make_password(PASSWORD)  # hashed once: Argon2 per user would be slow
     # A command runs outside any request, across two schools and users who belong to none:
-    # the tenant scope is lifted here, by name, for the whole build.
-    with scopes_disabled(), transaction.atomic():
+    # the tenant scope is lifted here, by name, for the whole build. The services it calls
+    # would email parents about months of made-up history and queue a task for each plan
+    # shared, published or reviewed: with email held (core/quiet.py) nothing is sent or queued.
+    with scopes_disabled(), email_held(), transaction.atomic():
         if School.objects.filter(urn__in=[plan.urn for plan in SCHOOLS]).exists():
             User.objects.filter(email__in=[member.email for member in CAST], is_demo=True).update(
                 password=password_hash
@@ -233,7 +245,7 @@ def _create(rng, password_hash):
     )
     groups, enrolments = {}, []
     primary_pupils = _primary(rng, schools["primary"], years, users["senco"], groups, enrolments)
-    _secondary(rng, schools["secondary"], years, users["other-school-senco"], groups, enrolments)
+    secondary_child = _secondary(rng, schools["secondary"], years, users["other-school-senco"], groups, enrolments)
     Enrolment.objects.bulk_create(enrolments)
     GroupStaff.objects.bulk_create(
         GroupStaff(
@@ -246,9 +258,13 @@ def _create(rng, password_hash):
         for member in CAST
         for start, name, kind in member.groups
     )
-    _family_and_share(primary_pupils, users)
+    _share(primary_pupils["shared"], users)
+    # Parents first, so that reviews can name who came; what they said about the plans after.
+    children = {"primary": primary_pupils["child"], "secondary": secondary_child}
+    demo_contacts.build_contacts(rng, schools, users, children, today=DEMO_DATE)
     _refresh_planner_statistics()
     demo_plans.build_plans(rng, schools, users, today=DEMO_DATE)
+    demo_family.build_family(rng, schools, users, today=DEMO_DATE)
     _refresh_planner_statistics()
 
 
@@ -368,35 +384,26 @@ def _secondary(rng, school, years, senco, groups, enrolments):
                 for index, pupil in enumerate(scored):
                     group = made[f"{year_group}{code}{index // size + 1}"]
                     demo_pupils.enrol(enrolments, pupil, group, year)
+    return _secondary_child(open_statuses)
 
 
-def _family_and_share(primary_pupils, users):
-    child, shared = primary_pupils["child"], primary_pupils["shared"]
-    ParentLink.objects.bulk_create(
-        [
-            ParentLink(
-                pupil=child,
-                user=users["parent"],
-                full_name=users["parent"].full_name,
-                email=users["parent"].email,
-                relationship=ParentLink.Relationship.MOTHER,
-                phone="07700 900418",  # Ofcom's range for drama: never a real number
-                contact_by_phone=True,
-            ),
-            ParentLink(
-                pupil=child,
-                user=users["parent2"],
-                full_name=users["parent2"].full_name,
-                email=users["parent2"].email,
-                relationship=ParentLink.Relationship.FATHER,
-                status=ParentLink.Status.RESTRICTED,
-                status_reason=(
-                    "Prohibited steps order made by the family court on 2 October 2026: no information about "
-                    "the child's education to be shared with this parent until further order. Copy held by the DSL."
-                ),
-            ),
-        ]
+def _secondary_child(open_statuses):
+    """The secondary demo parent's child: the Year 8 pupil on SEN support longest (a plan with a history)."""
+    candidates = [pupil for pupil, (provision, _tier) in open_statuses.items() if pupil.year_group == 8]
+    candidates = [pupil for pupil in candidates if open_statuses[pupil][0] == "K"]
+    since = dict(
+        SenStatus.objects.filter(pupil__in=candidates, provision="K")
+        .values_list("pupil_id")
+        .annotate(first=Min("starts_on"))
     )
+    child = min(candidates, key=lambda pupil: (since[pupil.pk], pupil.pk))
+    child.legal_surname = "Adeyemi"
+    Pupil.objects.filter(pk=child.pk).update(legal_surname=child.legal_surname)
+    return child
+
+
+def _share(shared, users):
+    """The psychologist's live share of a Year 4 pupil at the primary (the parents come with demo_contacts)."""
     Share.objects.create(
         pupil=shared,
         specialist=users["specialist"],

@@ -14,10 +14,14 @@ Stories, chosen with the demo's seeded random generator:
 - most pupils have an ACTIVE plan, many with an earlier SUPERSEDED version (last year's
   plans were on the "SEN support plan" template, this year's on the "Individual Support
   Plan"); some have a new DRAFT in progress or a version SHARED for agreement beside it;
+- an earlier version was reviewed on the day its successor was started (``demo_reviews``):
+  outcomes rated, the parents' views, the parents who came, and completing the review took
+  the met outcomes out of the new draft and carried the unmet ones forward;
 - pupils new to the register have only a draft, or a first version shared for agreement;
 - a few pupils who came off the register have a CLOSED plan;
-- some reviews are overdue, a few items are staff-only or restricted, the specialist tier
-  has the EHC plan's key facts, and drafts show what still stops them being published.
+- some reviews are overdue and some due within the fortnight, a few items are staff-only
+  or restricted, the specialist tier has the EHC plan's key facts, and drafts show what
+  still stops them being published.
 
 Every pupil in the classes of the demo teacher, TA and maths teacher has an active plan
 with key adjustments (maths ones first for the maths teacher's pupils), and a few of
@@ -46,6 +50,8 @@ from waymark.plans.models import (
 )
 from waymark.pupils.models import Enrolment, ParentLink, Pupil
 from waymark.schools.models import GroupStaff
+
+from .demo_reviews import ReviewWriter
 
 DAY = datetime.timedelta(days=1)
 EVERYONE, STAFF, RESTRICTED = Visibility.EVERYONE, Visibility.STAFF, Visibility.RESTRICTED
@@ -586,6 +592,10 @@ class SchoolPlans:
         )
         self.by_role = {role: self.group_pupils(role) for role in ("teacher", "ta", "teacher2")}
         self.counts = {}
+        self.reviews = ReviewWriter(rng=rng, actor=self.actor, phase=self.phase, latest=self.latest)
+        # One older pupil's views at a review are kept from their parents (the SENCO's judgement).
+        self.private_views_left = 1 if self.phase == "secondary" else 0
+        self.timings = ["overdue", "due_soon", "overdue"]
 
     # ----- choosing -----
 
@@ -638,9 +648,11 @@ class SchoolPlans:
         return self.counts
 
     def forced_stories(self):
-        """The parents' child has a version shared for agreement; the psychologist's pupil has her advice."""
+        """The demo parents' children have a version shared for agreement; the psychologist's pupil has her advice."""
         forced = {}
-        for link in ParentLink.objects.filter(pupil__school=self.school, status=ParentLink.Status.ACTIVE):
+        for link in ParentLink.objects.filter(
+            pupil__school=self.school, status=ParentLink.Status.ACTIVE, user__isnull=False
+        ):
             forced[link.pupil_id] = "history_shared"
         for share in Share.objects.filter(pupil__school=self.school):
             forced[share.pupil_id] = "history_ep"
@@ -705,32 +717,61 @@ class SchoolPlans:
                 publish=True,
                 published_on=published,
                 ep=story == "history_ep",
+                reviewed=True,
             )
         else:
-            overdue = story == "active" and rng.random() < 0.2
-            if overdue:  # published before the summer, review date passed this term
+            # Published before the summer: the review date passed this term, or falls in the next fortnight.
+            timing = ""
+            if story == "active" and since <= datetime.date(2026, 6, 1):
+                # The first few are certain, so the SENCO's home page has both lists in each school.
+                timing = (
+                    self.timings.pop(0) if self.timings else rng.choices(["", "overdue", "due_soon"], [72, 20, 8])[0]
+                )
+            if timing:
                 published = self.date(max(since + 21 * DAY, datetime.date(2026, 5, 4)), datetime.date(2026, 7, 10))
             else:
                 published = self.date(max(since + 21 * DAY, THIS_TERM), latest)
             created = published - rng.randint(7, 21) * DAY
-            active = self.version(words, created, publish=True, published_on=published, overdue=overdue)
+            active = self.version(words, created, publish=True, published_on=published, timing=timing)
         if story.endswith("_draft"):
             started = self.date(max(published + 14 * DAY, datetime.date(2026, 10, 26)), self.today)
             self.revise(words, active, started, complete=False)
         elif story.endswith("_shared"):
-            started = self.date(max(published + 14 * DAY, datetime.date(2026, 10, 19)), self.today - 5 * DAY)
-            self.revise(words, active, started, share=self.date(started + 3 * DAY, self.today))
+            # Shared by the middle of the week before, so parents have had time to answer.
+            started = self.date(max(published + 14 * DAY, datetime.date(2026, 10, 19)), self.today - 10 * DAY)
+            self.revise(words, active, started, share=self.date(started + 3 * DAY, self.today - 5 * DAY))
 
-    def version(self, words, created, *, publish=False, share=None, published_on=None, complete=True, overdue=False):
+    def version(self, words, created, *, publish=False, share=None, published_on=None, complete=True, timing=""):
         """A first version, written from scratch."""
         version = self.start(words, created)
-        words.write_all(version, created, published_on or share or created, complete=complete, overdue=overdue)
+        words.write_all(version, created, published_on or share or created, complete=complete, timing=timing)
         return self.finish(version, publish=publish, share=share, published_on=published_on or created)
 
-    def revise(self, words, source, created, *, publish=False, share=None, published_on=None, complete=True, ep=False):
-        """The next version, copied forward from ``source`` and brought up to date."""
+    def revise(
+        self, words, source, created, *, publish=False, share=None, published_on=None, complete=True, ep=False,
+        reviewed=False,
+    ):  # fmt: skip
+        """The next version, copied forward from ``source`` and brought up to date.
+
+        ``reviewed``: ``source`` is reviewed the day the draft is started, and completing the
+        review takes the met outcomes out of the draft (``demo_reviews``).
+        """
         version = self.start(words, created, copy_from=source)
-        words.revise_all(version, published_on or share or created, complete=complete, ep=ep)
+        agreed_on = published_on or share or created
+        next_review = None
+        if reviewed:
+            next_review = _weekday(agreed_on + self.rng.randint(84, 119) * DAY)
+            private = self.private_views_left > 0 and words.pupil.year_group >= 8
+            self.private_views_left -= private
+            self.reviews.hold(
+                words,
+                held_on=timezone.localdate(version.created_at),
+                next_review=next_review,
+                specialist=ep,
+                private_views=private,
+            )
+            version.refresh_from_db()
+        words.revise_all(version, agreed_on, complete=complete, ep=ep, reviewed=reviewed, next_review=next_review)
         return self.finish(version, publish=publish, share=share, published_on=published_on or created)
 
     def start(self, words, created, copy_from=None):
@@ -804,7 +845,7 @@ class PupilWords:
 
     # ----- writing a version -----
 
-    def write_all(self, version, created, agreed_on, *, complete, overdue=False):
+    def write_all(self, version, created, agreed_on, *, complete, timing=""):
         rng, tier = self.rng, version.tier
         by_date = _term_end_after(agreed_on)
         self.section(
@@ -843,16 +884,19 @@ class PupilWords:
             },
         )
         if complete:
-            self.review(version, agreed_on, overdue=overdue)
+            self.review(version, agreed_on, timing=timing)
         if tier == "specialist":
             self.ehc(version, agreed_on)
 
-    def revise_all(self, version, agreed_on, *, complete, ep=False):
-        """Bring a copied-forward version up to date: achieved outcomes out, new ones in, new dates."""
+    def revise_all(self, version, agreed_on, *, complete, ep=False, reviewed=False, next_review=None):
+        """Bring a copied-forward version up to date: achieved outcomes out, new ones in, new dates.
+
+        After a review (``reviewed``) the outcomes it found met are gone already; the rest were not met.
+        """
         rng = self.rng
         by_date = _term_end_after(agreed_on)
         for index, outcome in enumerate(Outcome.objects.filter(version=version).order_by("order", "id")):
-            if index == 0 or rng.random() < 0.4:  # achieved
+            if not reviewed and (index == 0 or rng.random() < 0.4):  # achieved
                 services.item_delete(actor=self.actor, item=outcome, expected_version=outcome.lock_version)
             else:
                 baseline = f"Partly achieved at the last review, not yet secure. At the start: {outcome.baseline}"
@@ -882,7 +926,7 @@ class PupilWords:
         if not complete and self.builder.bank and rng.random() < 0.6:
             self.add_from_bank(version)
         if complete:
-            self.review(version, agreed_on)
+            self.review(version, agreed_on, next_review=next_review)
 
     # ----- parts -----
 
@@ -1001,10 +1045,13 @@ class PupilWords:
             bank_text=text,
         )
 
-    def review(self, version, agreed_on, *, overdue=False):
-        if overdue:
-            next_review = self.builder.date(datetime.date(2026, 10, 5), self.builder.today - 2 * DAY)
-        else:
+    def review(self, version, agreed_on, *, timing="", next_review=None):
+        today = self.builder.today
+        if timing == "overdue":
+            next_review = self.builder.date(datetime.date(2026, 10, 5), today - 2 * DAY)
+        elif timing == "due_soon":  # within the SENCO's fortnight, never at a weekend
+            next_review = _weekday(today + self.rng.randint(1, 11) * DAY)
+        elif next_review is None:
             next_review = _weekday(agreed_on + self.rng.randint(84, 119) * DAY)
         self.section(version, "review", {"arrangements": self.say(REVIEW_ARRANGEMENTS), "next_review_on": next_review})
 

@@ -1,4 +1,4 @@
-"""Request id, tenant scope and the two-factor requirement."""
+"""Request id, tenant scope, private pages and the two-factor requirement."""
 
 import contextvars
 import logging
@@ -7,6 +7,7 @@ import uuid
 
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django_scopes import scope
 
 from .actor import Actor
@@ -38,6 +39,26 @@ class RequestIdLogFilter(logging.Filter):
     def filter(self, record):
         record.request_id = request_id_var.get() or "-"
         return True
+
+
+class PrivatePagesMiddleware:
+    """Nothing shown to a signed-in person is kept by the browser or by anything in between.
+
+    A child handed the device in the locked pupil-voice mode (plans/pupil_voice_lock.py)
+    must not find the adult's earlier pages (the register, a plan) with the back button,
+    from the browser's cache; nor must the next person at a shared school computer after
+    sign-out. Responses that set their own caching rules keep them.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+        return response
 
 
 class SchoolScopeMiddleware:

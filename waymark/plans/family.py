@@ -112,6 +112,16 @@ def _views(going_well, worries, would_like):
 
 def _contribution_create(*, actor, link, texts, given_via, recorded_by, action):
     plan = _plan_of(link)
+    # A double click sends the same views twice. Under a lock on the parent's record the second
+    # request waits for the first, then finds its views and returns them: nothing new is kept.
+    ParentLink.objects.select_for_update(of=("self",)).filter(pk=link.pk).order_by("pk").first()
+    already = (
+        ParentContribution.objects.filter(link=link, plan=plan, review__isnull=True, given_via=given_via, **texts)
+        .order_by("pk")
+        .first()
+    )
+    if already is not None:
+        return already
     contribution = ParentContribution(link=link, plan=plan, given_via=given_via, **texts)
     contribution.recorded_by = recorded_by
     if recorded_by is not None:
@@ -135,7 +145,8 @@ def contribution_add(*, actor, link, going_well="", worries="", would_like=""):
     """A parent's own views for the coming review, through their own active link.
 
     Guarantees: the link is the actor's and active; the child has a plan; at least one
-    answer; saved as given online, for the review to come; one audit event.
+    answer; saved as given online, for the review to come; one audit event. The same views
+    sent again before the review (a double click) are kept once: the first is returned.
     """
     _require_own_active_link(actor, link)
     texts = _views(going_well, worries, would_like)
@@ -153,7 +164,8 @@ def contribution_add(*, actor, link, going_well="", worries="", would_like=""):
 def contribution_record(*, actor, link, given_via, going_well="", worries="", would_like=""):
     """Staff record a parent's views given at a meeting, on paper or by phone, marked as such.
 
-    Works for parents with no account. Refused for a restricted or suspended link.
+    Works for parents with no account. Refused for a restricted or suspended link. The same
+    views recorded twice before the review (a double click) are kept once.
     """
     _require_reviewer(actor, link.pupil)
     _require_recordable(link)
@@ -341,6 +353,8 @@ def request_make(*, actor, link, kind, message=""):
     if len(message) > MAX_TEXT:
         raise ValidationError({"message": _("Write %(limit)d characters or fewer") % {"limit": MAX_TEXT}})
     plan = _plan_of(link)
+    # Under a lock on the parent's record, two requests sent at once cannot both be "the first".
+    ParentLink.objects.select_for_update(of=("self",)).filter(pk=link.pk).order_by("pk").first()
     earlier = ParentRequest.objects.filter(link=link, kind=kind, resolved_at__isnull=True).first()
     if earlier is not None:
         raise ValidationError(

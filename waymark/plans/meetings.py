@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from waymark.core.access import Action
 from waymark.core.audit import audit_record
 from waymark.core.services import require_pupil
-from waymark.pupils.models import ParentLink
+from waymark.pupils.models import ParentLink, Pupil
 from waymark.schools.models import AcademicYear
 
 from .models import ParentMeeting
@@ -45,7 +45,8 @@ def meeting_record(*, actor, pupil, held_on, kind, mode, parents, notes=""):
     Guarantees at least one parent, each one of this pupil's parents and carers with a
     link that is not suspended (see ``check_parents_who_took_part``: a restricted parent may still
     attend in person), a date that has been, and a planning or other meeting (a review's
-    meeting is recorded when the review is completed).
+    meeting is recorded when the review is completed). The same meeting recorded twice (a
+    double click) is kept once: the first is returned, with no second audit event.
     """
     require_pupil(actor, pupil, Action.REVIEW)
     parents = list(parents)
@@ -58,6 +59,14 @@ def meeting_record(*, actor, pupil, held_on, kind, mode, parents, notes=""):
         )
     if held_on and held_on > timezone.localdate():
         raise ValidationError({"held_on": _("The date of the meeting must be today or in the past.")})
+    # A double click must not count one meeting twice against the three a year. Under a lock on
+    # the pupil the second request waits for the first, then finds the same meeting and returns it.
+    Pupil.objects.select_for_update(of=("self",)).filter(pk=pupil.pk).order_by("pk").first()
+    who = {link.pk for link in parents}
+    same = ParentMeeting.objects.filter(pupil=pupil, held_on=held_on, kind=kind, mode=mode, notes=notes)
+    for earlier in same.prefetch_related("parents").order_by("pk"):
+        if {link.pk for link in earlier.parents.all()} == who:
+            return earlier
     meeting = ParentMeeting(pupil=pupil, held_on=held_on, kind=kind, mode=mode, notes=notes, recorded_by=actor.user)
     meeting.full_clean()
     meeting.save()

@@ -6,13 +6,14 @@ page shows only the ratings the reader's levels allow (``selectors.visible_level
 
 import json
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from waymark.core.access import Action
 from waymark.pupils.models import ParentLink
 
 from . import reviews, selectors
-from .models import ParentContribution, PlanVersion, PupilVoice, Review
+from .models import ParentContribution, PlanSection, PlanVersion, PupilVoice, Review
 from .review_forms import signed
 from .snapshot import format_date, visible_content
 
@@ -55,9 +56,17 @@ def pupil_voice(review, actor):
         key = (voice["style"], voice["given_on"], json.dumps(voice["answers"], sort_keys=True))
         seen.add(key)
         voices.append({"given_on": format_date(voice["given_on"]), "answers": voice["answers"]})
-    newer = PupilVoice.objects.filter(
-        version__plan=review.plan, version__status=PlanVersion.Status.DRAFT, visibility__in=levels
-    ).order_by("given_at")
+    # A voice is as private as the draft's about-me section it sits in, as in the editor and the snapshot.
+    hidden_section = PlanSection.objects.filter(version=OuterRef("version"), key="about_me").exclude(
+        visibility__in=levels
+    )
+    newer = (
+        PupilVoice.objects.filter(
+            version__plan=review.plan, version__status=PlanVersion.Status.DRAFT, visibility__in=levels
+        )
+        .exclude(Exists(hidden_section))
+        .order_by("given_at")
+    )
     for voice in newer:
         given_on = timezone.localdate(voice.given_at).isoformat()
         key = (voice.style, given_on, json.dumps(voice.answers, sort_keys=True))

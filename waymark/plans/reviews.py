@@ -114,7 +114,7 @@ def review_start(*, actor, pupil):
         )
     if plan.reviews.filter(status=Review.Status.DRAFT).exists():
         raise ValidationError(IN_PROGRESS_MESSAGE, code="in_progress")
-    review = Review(plan=plan, version=version, held_on=timezone.localdate(), created_by=actor.user)
+    review = Review(plan=plan, version=version, held_on=actor.today, created_by=actor.user)
     try:
         with transaction.atomic():
             save_versioned(review)
@@ -151,6 +151,26 @@ def _lock_draft(review, expected_version):
         raise ValidationError(COMPLETED_MESSAGE, code="completed")
     if expected_version is None or current[1] != int(expected_version):
         raise ValidationError(STALE_MESSAGE, code="stale")
+
+
+@transaction.atomic
+def review_discard(*, actor, review, expected_version):
+    """Throw away a review still being written (started by mistake, or of a plan since replaced).
+
+    Only a review in progress can go: a completed review is part of the record. Nothing else
+    hangs on it yet (parents' views are attached only on completion), so nothing is lost.
+    """
+    pupil = review.plan.pupil
+    require_pupil(actor, pupil, Action.REVIEW)
+    _lock_draft(review, expected_version)
+    audit_record(
+        actor=actor,
+        action="plans.review.discarded",
+        target=review,
+        pupil=pupil,
+        data={"version": str(review.version.public_id)},
+    )
+    review.delete()
 
 
 @transaction.atomic
@@ -244,6 +264,16 @@ def review_problems(review, *, actor, today):
                 _("Rate outcome %(number)d again: the school's rating scale has changed since it was rated.")
                 % {"number": rating.order},
             )
+    if review.version.status != PlanVersion.Status.ACTIVE:
+        # Completing would open the next draft from a plan that is no longer in force.
+        add(
+            NON_FIELD_ERRORS,
+            _(
+                "The plan has changed since this review was started: version %(number)d is no longer the plan "
+                "in force. Discard this review and start a new one."
+            )
+            % {"number": review.version.number},
+        )
     if not review.participants.strip():
         add("participants", _("Say who took part in the review."))
     if not review.decisions:
@@ -281,7 +311,9 @@ def review_complete(*, actor, review, expected_version):
     require_pupil(actor, pupil, Action.REVIEW)
     _lock_draft(review, expected_version)
     review = Review.objects.select_related("plan__pupil__school", "version").get(pk=review.pk)
-    today = timezone.localdate()
+    # As of the actor's day, like plan_share and plan_publish: the demo completes reviews as of
+    # the day they were held, and a request's actor has today's date.
+    today = actor.today
     problems = review_problems(review, actor=actor, today=today)
     if problems:
         raise ValidationError(problems, code="incomplete")

@@ -146,7 +146,7 @@ class ParentInviteView(ScopedFormView):
 
     def form_valid(self, form):
         try:
-            issued = invitations.parent_invite(actor=self.actor, link=self.object, request=self.request)
+            issued = invitations.parent_invite(actor=self.actor, link=self.object)
         except ValidationError as error:
             form_error_from(form, error)
             return self.form_invalid(form)
@@ -260,7 +260,7 @@ class ParentInviteManyView(CapabilityFormView):
     def form_valid(self, form):
         chosen = [self.choosable[uuid.UUID(value)] for value in form.cleaned_data["links"]]
         try:
-            issued = invitations.parent_invite_many(actor=self.request.actor, links=chosen, request=self.request)
+            issued = invitations.parent_invite_many(actor=self.request.actor, links=chosen)
         except ValidationError as error:
             form_error_from(form, error)
             return self.form_invalid(form)

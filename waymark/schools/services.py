@@ -165,7 +165,7 @@ def _clean_roles(roles, year_groups):
 
 
 @transaction.atomic
-def staff_invite(*, actor, school, email, full_name, roles, year_groups=(), request=None):
+def staff_invite(*, actor, school, email, full_name, roles, year_groups=()):
     """Email a one-use link that expires; the token is stored only as a hash."""
     require(actor.school == school and actor.reach(Action.INVITE) == Reach.ALL)
     _clean_roles(roles, year_groups)
@@ -188,7 +188,8 @@ def staff_invite(*, actor, school, email, full_name, roles, year_groups=(), requ
     invitation.full_clean()
     invitation.save()
     path = reverse("schools:invitation-accept", kwargs={"token": token})
-    link = request.build_absolute_uri(path) if request else path
+    # The configured address, never the request's Host header, which a visitor controls.
+    link = settings.WAYMARK_BASE_URL + path
     body = render_to_string(
         "schools/email/staff_invitation.txt",
         {"invitation": invitation, "link": link, "days": settings.WAYMARK_INVITATION_DAYS},

@@ -52,9 +52,7 @@ class StaffInviteView(CapabilityFormView):
 
     def form_valid(self, form):
         try:
-            services.staff_invite(
-                actor=self.request.actor, school=self.request.actor.school, request=self.request, **form.cleaned_data
-            )
+            services.staff_invite(actor=self.request.actor, school=self.request.actor.school, **form.cleaned_data)
         except ValidationError as error:
             form_error_from(form, error)
             return self.form_invalid(form)

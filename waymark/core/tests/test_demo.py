@@ -15,18 +15,37 @@ from waymark.accounts.models import User
 from waymark.core import demo
 from waymark.core.actor import Actor
 from waymark.core.checks import demo_data_check
-from waymark.core.models import AuditEvent
+from waymark.core.models import AuditEvent, Notification
 from waymark.evidence.models import Share
-from waymark.plans.models import Adjustment, Outcome, PlanSection, PlanVersion, ReadReceipt, SupportPlan
+from waymark.plans.dashboard import senco_dashboard
+from waymark.plans.family_selectors import family_child_page
+from waymark.plans.meetings import meetings_this_year
+from waymark.plans.models import (
+    Adjustment,
+    AgreementResponse,
+    ContributionChannel,
+    Outcome,
+    ParentContribution,
+    ParentMeeting,
+    ParentRequest,
+    PlanSection,
+    PlanVersion,
+    PupilVoice,
+    ReadReceipt,
+    Review,
+    SupportPlan,
+)
+from waymark.plans.pupil_voice import FACE_CHOICES
 from waymark.plans.selectors import version_list
 from waymark.plans.services import publish_problems, unedited_bank_items
 from waymark.plans.snapshot import build_snapshot, prefetch_for_snapshot
-from waymark.pupils.models import Enrolment, Need, ParentLink, Pupil, SenStatus
+from waymark.pupils.models import Enrolment, Need, ParentInvitation, ParentLink, Pupil, SenStatus
 from waymark.pupils.upn import validate_upn
 from waymark.schools.models import ClassGroup, GroupStaff, Membership, School
 
 NAMED_ROLES = [
-    "senco", "head", "teacher", "teacher2", "ta", "governor", "parent", "parent2", "specialist", "other-school-senco",
+    "senco", "head", "teacher", "teacher2", "ta", "governor", "parent", "parent2", "parent3", "specialist",
+    "other-school-senco",
 ]  # fmt: skip
 OTHER_ROLES = ["dsl", "deputy-senco", "head-of-year", "trust-lead", "last-years-teacher"]
 
@@ -62,7 +81,15 @@ def snapshot():
             "needs": Need.objects.count(),
             "enrolments": Enrolment.objects.count(),
             "parent_links": ParentLink.objects.count(),
+            "invitations": ParentInvitation.objects.count(),
             "shares": Share.objects.count(),
+            "reviews": dict(Review.objects.values_list("status").annotate(n=Count("id"))),
+            "meetings": ParentMeeting.objects.count(),
+            "contributions": ParentContribution.objects.count(),
+            "responses": AgreementResponse.objects.count(),
+            "requests": ParentRequest.objects.count(),
+            "voices": PupilVoice.objects.count(),
+            "audit_events": AuditEvent.objects.count(),
         }
 
 
@@ -343,3 +370,184 @@ def test_demo_plans_in_every_state_written_through_the_services(var_dir):
         shared_pupil = Share.objects.get(specialist__email="specialist@demo.waymark.test").pupil
         advice = _items(shared_pupil.support_plan.versions.get(status="active").snapshot, "specialist_input")
         assert any("Nadia Farrow" in item["who"] for item in advice)
+
+
+# ----- parents, reviews and the pupil's voice -----
+
+SENCO_EMAILS = {demo.PRIMARY.urn: "senco@demo.waymark.test", demo.SECONDARY.urn: "other-school-senco@demo.waymark.test"}
+
+
+def _before_demo_date(queryset, *fields):
+    """Rows of ``queryset`` with any of ``fields`` on or after the demo's today (there should be none)."""
+    demo_end = datetime.datetime.combine(demo.DEMO_DATE, datetime.time(), tzinfo=datetime.UTC)
+    late = [name for name in fields if queryset.filter(**{f"{name}__gte": demo_end}).exists()]
+    return late
+
+
+def _assert_contact_records(school):
+    register = Pupil.objects.filter(
+        school=school, sen_statuses__ends_on__isnull=True, sen_statuses__provision__in=["K", "E"]
+    )
+    links = ParentLink.objects.filter(pupil__school=school)
+    with_contacts = register.filter(parent_links__isnull=False).distinct().count()
+    assert with_contacts > 0.75 * register.count(), school.name
+    assert links.filter(user__isnull=True).count() > 0.95 * links.count()  # a MIS's contacts, not accounts
+    # Families as they are: no email (phone or letter), another language with an interpreter,
+    # large print, paper or phone, and parents living apart at two addresses.
+    no_email = links.filter(email="")
+    assert no_email.exists() and not no_email.filter(contact_by_email=True).exists()
+    assert links.filter(needs_interpreter=True).exclude(language="").exists(), school.name
+    formats = set(links.values_list("preferred_format", flat=True))
+    assert ParentLink.Format.PHONE in formats and formats & {ParentLink.Format.LARGE_PRINT, ParentLink.Format.PAPER}
+    assert len(set(links.values_list("relationship", flat=True))) >= 3
+    apart = [
+        pupil
+        for pupil in register.prefetch_related("parent_links")
+        if len({link.address for link in pupil.parent_links.all() if link.address and link.parental_responsibility})
+        >= 2
+    ]
+    assert apart, school.name
+    return links
+
+
+def _assert_reviews(school):
+    reviews = Review.objects.filter(plan__pupil__school=school).prefetch_related("ratings")
+    completed = reviews.filter(status=Review.Status.COMPLETED)
+    assert completed.count() >= 10, school.name
+    assert reviews.filter(status=Review.Status.DRAFT).exists(), school.name  # being written
+    scale = {step["value"] for step in school.review_scale}
+    carried = 0
+    for review in completed.select_related("next_version"):
+        ratings = list(review.ratings.all())
+        assert ratings and all(rating.rating in scale and rating.evidence for rating in ratings), review
+        assert all(rating.met == school.rating_counts_as_met(rating.rating) for rating in ratings), review
+        assert review.participants and review.decisions and review.next_review_on > review.held_on, review
+        # Completing the review opened the next draft: unmet outcomes carried into it, met ones not.
+        next_outcomes = set(Outcome.objects.filter(version=review.next_version).values_list("carried_from", flat=True))
+        unmet = {rating.outcome_id for rating in ratings if not rating.met}
+        assert unmet <= next_outcomes, review
+        assert not {rating.outcome_id for rating in ratings if rating.met} & next_outcomes, review
+        carried += len(unmet)
+    assert carried > 0
+    assert completed.filter(pupil_views_hidden_from_parents=False).exclude(pupil_views="").exists()
+    # Meetings with parents, counted for this school year: at reviews and outside them.
+    this_year = ParentMeeting.objects.filter(pupil__school=school, held_on__gte=datetime.date(2026, 9, 1))
+    assert {ParentMeeting.Kind.REVIEW, ParentMeeting.Kind.PLANNING} <= set(this_year.values_list("kind", flat=True))
+    met_pupil = this_year.first().pupil
+    assert meetings_this_year(met_pupil, demo.DEMO_DATE).held >= 1
+    assert not _before_demo_date(reviews, "created_at", "completed_at")
+    assert not _before_demo_date(ParentMeeting.objects.filter(pupil__school=school), "recorded_at")
+    assert not completed.filter(held_on__gte=demo.DEMO_DATE).exists()
+    return completed
+
+
+def _assert_parents_words(school):
+    contributions = ParentContribution.objects.filter(plan__pupil__school=school)
+    online = contributions.filter(given_via=ContributionChannel.ONLINE)
+    assert online.exists() and not online.filter(link__user__isnull=True).exists()
+    recorded = contributions.exclude(given_via=ContributionChannel.ONLINE)
+    assert recorded.exists() and not recorded.filter(recorded_by__isnull=True).exists()
+    assert recorded.filter(link__user__isnull=True).exists()  # parents without accounts are heard too
+    responses = AgreementResponse.objects.filter(version__plan__pupil__school=school)
+    on_shared = responses.filter(version__status=PlanVersion.Status.SHARED)
+    assert on_shared.filter(agrees=True).exists() and on_shared.filter(agrees=False).exists(), school.name
+    assert responses.filter(given_via=ContributionChannel.ONLINE).exists()
+    assert responses.exclude(given_via=ContributionChannel.ONLINE).filter(recorded_by__isnull=False).exists()
+    assert not responses.filter(agrees=False, comment="").exists()
+    assert ParentRequest.objects.filter(plan__pupil__school=school, resolved_at__isnull=True).exists()
+    assert not _before_demo_date(contributions, "created_at", "seen_at")
+    assert not _before_demo_date(responses, "responded_at", "replied_at")
+    assert not _before_demo_date(ParentRequest.objects.filter(plan__pupil__school=school), "created_at")
+    for response in responses.select_related("version"):
+        assert response.responded_at > response.version.frozen_at, response
+        assert response.replied_at is None or response.replied_at > response.responded_at, response
+
+
+def _assert_the_senco_sees_every_list(school):
+    senco = User.objects.get(email=SENCO_EMAILS[school.urn])
+    actor = Actor.for_user(senco, today=demo.DEMO_DATE)
+    with scope(school=[school.pk]):
+        lists = senco_dashboard(actor)
+    for name in ("due_soon", "overdue", "no_meeting", "contributions", "disagreements", "requests"):
+        assert lists[name].total > 0, (school.name, name)
+
+
+@pytest.mark.django_db
+def test_demo_families_reviews_and_parents_in_both_schools(var_dir, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        run_demo()
+
+    # Nothing was emailed or queued: no invitation emails, no notices about plans shared,
+    # published or reviewed (core/quiet.py), which the worker would otherwise send on `make run`.
+    assert callbacks == []
+    with scopes_disabled():
+        assert not Notification.objects.exists()
+        schools = list(School.objects.filter(is_demo=True).order_by("urn"))
+        assert len(schools) == 2
+        for school in schools:
+            _assert_contact_records(school)
+            _assert_reviews(school)
+            _assert_parents_words(school)
+            _assert_the_senco_sees_every_list(school)
+
+        # Everything above went through the services: one audit event for each thing written.
+        counted = {
+            "pupils.parent_link.created": ParentLink.objects.count(),
+            "pupils.parent_link.invited": ParentInvitation.objects.count(),
+            "plans.review.started": Review.objects.count(),
+            "plans.review.completed": Review.objects.filter(status=Review.Status.COMPLETED).count(),
+            "plans.contribution.added": ParentContribution.objects.filter(given_via="online").count(),
+            "plans.contribution.recorded": ParentContribution.objects.exclude(given_via="online").count(),
+            "plans.response.given": AgreementResponse.objects.filter(given_via="online").count(),
+            "plans.response.recorded": AgreementResponse.objects.exclude(given_via="online").count(),
+            "plans.response.replied": AgreementResponse.objects.exclude(reply="").count(),
+            "plans.request.made": ParentRequest.objects.count(),
+            "plans.pupil_voice.given": PupilVoice.objects.count(),
+            "plans.meeting.recorded": ParentMeeting.objects.exclude(kind=ParentMeeting.Kind.REVIEW).count(),
+        }
+        audited = dict(AuditEvent.objects.filter(action__in=counted).values_list("action").annotate(n=Count("id")))
+        assert audited == counted
+
+        # The demo parents: Laura Bennett disagreed with the version shared for agreement and the
+        # SENCO replied; the secondary parent agreed with hers, and sees her former partner's views
+        # because the school shared them. Both see their child's completed reviews.
+        laura = ParentLink.objects.get(user__email="parent@demo.waymark.test")
+        parent3 = ParentLink.objects.get(user__email="parent3@demo.waymark.test")
+        assert parent3.status == ParentLink.Status.ACTIVE
+        assert (parent3.pupil.school.urn, parent3.pupil.year_group) == (demo.SECONDARY.urn, 8)
+        for link, agrees in ((laura, False), (parent3, True)):
+            actor = Actor.for_user(link.user, today=demo.DEMO_DATE)
+            with scope(school=[link.pupil.school_id]):
+                page = family_child_page(actor, link)
+            assert page["shared"] is not None and page["shared_response"].agrees is agrees, link
+            assert page["reviews"] and page["open_requests"] and page["own_views"], link
+            if not agrees:
+                assert page["shared_response"].reply and page["shared_response"].comment
+            else:
+                assert [view.link.user_id for view in page["shared_views"]] == [None]
+            assert ParentInvitation.objects.get(link=link).accepted_at is not None
+
+        # Invitations sent and not yet accepted in each school, as the SENCO sees them on the demo's today.
+        noon = datetime.datetime.combine(demo.DEMO_DATE, datetime.time(12), tzinfo=datetime.UTC)
+        for school in schools:
+            invited = ParentInvitation.objects.filter(link__pupil__school=school, accepted_at__isnull=True)
+            assert sum(invitation.is_usable(noon) for invitation in invited) >= 3, school.name
+            assert not _before_demo_date(invited, "created_at")
+
+        # The pupil's own voice: a younger pupil on the picture scale, older pupils in their own
+        # words, one of them kept from their parents.
+        voices = PupilVoice.objects.select_related("version__plan__pupil__school")
+        faces = {str(label) for _, label in FACE_CHOICES}
+        younger = voices.filter(style=PupilVoice.Style.YOUNGER, version__plan__pupil__school__urn=demo.PRIMARY.urn)
+        assert younger.exists() and all(answer["answer"] in faces for answer in younger.first().answers[:3])
+        older = voices.filter(style=PupilVoice.Style.OLDER)
+        assert older.filter(visibility="everyone").exists() and older.filter(visibility="staff").exists()
+        assert not _before_demo_date(voices, "given_at")
+
+        # Nobody with a restricted link has anything: no views, responses, requests, invitations or emails.
+        restricted = ParentLink.objects.exclude(status=ParentLink.Status.ACTIVE)
+        assert {link.pupil.school.urn for link in restricted} == {demo.PRIMARY.urn, demo.SECONDARY.urn}
+        for related in (ParentContribution, AgreementResponse, ParentRequest, ParentInvitation):
+            assert not related.objects.filter(link__in=restricted).exists(), related
+        assert not Notification.objects.filter(user__parent_links__in=restricted).exists()
+        assert not ParentMeeting.objects.filter(parents__in=restricted).exists()

@@ -24,6 +24,29 @@ def test_security_headers_on_a_page(cast, client_for):
     assert response["X-Request-ID"]
 
 
+def test_signed_in_pages_are_never_kept_by_the_browser(cast, client_for):
+    """The back button must not show an adult's pages to a child in the locked pupil-voice mode, or to
+    the next person at a shared computer: every signed-in page is marked no-store."""
+    urls = {
+        cast.senco: [
+            reverse("core:home"),
+            reverse("pupils:register-list"),
+            reverse("pupils:pupil-detail", args=[cast.pupil.public_id]),
+        ],
+        cast.parent: [reverse("core:home")],
+    }
+    for user, pages in urls.items():
+        client = client_for(user)
+        for url in pages:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert {"no-store", "private"} <= {part.strip() for part in response["Cache-Control"].split(",")}, url
+
+
+def test_public_pages_keep_their_own_caching(db, client_for):
+    assert not client_for(None).get("/accessibility/").has_header("Cache-Control")
+
+
 def test_the_inline_script_carries_the_pages_nonce(cast, client_for):
     response = client_for(cast.senco).get(reverse("core:home"))
     script_src = next(p for p in response["Content-Security-Policy"].split(";") if p.strip().startswith("script-src"))

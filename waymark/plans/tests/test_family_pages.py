@@ -208,6 +208,34 @@ def test_staff_still_get_the_full_pdf(cast, plans, client_for):
     assert NEED_NAME in text and STAFF_ITEM in text
 
 
+@needs_poppler
+def test_staff_print_the_parents_copy_for_a_paper_copy_request(cast, plans, client_for):
+    """A parent who asked for paper gets what they would see online, never the staff PDF."""
+    url = reverse("plans:version-parent-pdf", args=[plans["active"].public_id])
+    response = client_for(cast.senco).get(url)
+    assert response.status_code == 200
+    text = pdf_text(response.content)
+    assert "What Zephyrine is working towards" in text and VISIBLE_VOICE in text
+    for words in (*NEVER_FOR_PARENTS, FUNDING, cast.pupil.upn):
+        assert words not in text, words
+    assert AuditEvent.objects.filter(
+        action="plans.version.downloaded", target_id=str(plans["active"].public_id), actor=cast.senco
+    ).exists()
+
+
+@pytest.mark.parametrize("who", ["senco", "teacher", "parent", "other_senco", "governor"])
+def test_the_parents_copy_is_a_staff_page_and_never_of_a_draft(cast, plans, client_for, who):
+    expected = 200 if who in {"senco", "teacher"} else 404
+    assert (
+        client_for(getattr(cast, who))
+        .get(reverse("plans:version-parent-pdf", args=[plans["active"].public_id]))
+        .status_code
+        == expected
+    )
+    draft_url = reverse("plans:version-parent-pdf", args=[plans["draft"].public_id])
+    assert client_for(cast.senco).get(draft_url).status_code == 404
+
+
 def test_the_review_summary(cast, plans, review, views, client_for):
     page = text_of(client_for(cast.parent).get(reverse("plans:family-review", args=[review.public_id])))
     for words in (WHAT_WORKED, PUPIL_VIEWS, "Much more than expected", "Continue the plan as it is", PARENT_WORDS):

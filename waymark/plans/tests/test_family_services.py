@@ -100,6 +100,24 @@ def test_a_suspended_link_stops_writing_at_once(cast, plans, in_school):
         family.contribution_add(actor=parent, link=cast.parent_link, going_well="Words")
 
 
+def test_the_same_views_sent_twice_are_kept_once(cast, plans, in_school):
+    """A double click on "Send your views" (or "Save their views") must not leave two copies for the SENCO."""
+    first = family.contribution_add(actor=actor(cast.parent), link=cast.parent_link, going_well="Reading at bedtime")
+    again = family.contribution_add(actor=actor(cast.parent), link=cast.parent_link, going_well="Reading at bedtime")
+    assert again == first and ParentContribution.objects.filter(link=cast.parent_link).count() == 1
+    assert AuditEvent.objects.filter(action="plans.contribution.added").count() == 1
+    senco = actor(cast.senco)
+    recorded = [
+        family.contribution_record(actor=senco, link=cast.co_parent_link, given_via="phone", worries="Buses")
+        for _ in range(2)
+    ]
+    assert recorded[0] == recorded[1] and ParentContribution.objects.filter(link=cast.co_parent_link).count() == 1
+    # Different words, or the same words given another way, are new views.
+    family.contribution_add(actor=actor(cast.parent), link=cast.parent_link, going_well="Reading at bedtime!")
+    family.contribution_record(actor=actor(cast.senco), link=cast.co_parent_link, given_via="paper", worries="Buses")
+    assert ParentContribution.objects.count() == 4
+
+
 def test_empty_views_are_refused(cast, plans, in_school):
     before = rows()
     with pytest.raises(ValidationError) as error:

@@ -86,6 +86,8 @@ def locked(client_for, user, version, style="older"):
     client = client_for(user)
     response = client.post(start_url(version), {"style": style})
     assert response.status_code == 302 and response["Location"] == FORM_URL, response
+    # The adult's earlier pages are emptied from the browser's cache before the hand-over.
+    assert response["Clear-Site-Data"] == '"cache"'
     return client
 
 

@@ -159,6 +159,21 @@ def test_only_the_senco_may_complete_a_review(setup, client_for):
         assert Review.objects.get(pk=setup.review.pk).status == Review.Status.DRAFT
 
 
+def test_only_the_senco_may_discard_a_review_from_the_page(setup, client_for):
+    url = reverse("plans:review-discard", args=[setup.review.public_id])
+    with scopes_disabled():
+        lock_version = Review.objects.get(pk=setup.review.pk).lock_version
+    for name, user in setup.people.items():
+        if name == "senco":
+            continue
+        assert client_for(user).post(url, {"lock_version": lock_version}).status_code == 404, name
+    assert client_for(setup.people["senco"]).get(url).status_code == 405
+    response = client_for(setup.people["senco"]).post(url, {"lock_version": lock_version})
+    assert response.status_code == 302 and response["Location"].endswith("#reviews")
+    with scopes_disabled():
+        assert not Review.objects.filter(pk=setup.review.pk).exists()
+
+
 def test_pages_only_answer_their_methods(setup, client_for):
     client = client_for(setup.senco)
     assert client.get(reverse("plans:review-start", args=[setup.pupil.public_id])).status_code == 405
@@ -236,6 +251,28 @@ def test_views_the_pupil_gave_in_the_new_draft_are_shown(setup, client_for):
     page = text_of(client_for(setup.senco).get(reverse("plans:review-edit", args=[setup.review.public_id])))
     assert f"In their own words, {day(TODAY)}" in page
     assert page.count("Having the timetable on my desk") == 1
+
+
+def test_a_deputy_does_not_see_views_in_a_restricted_about_me_section_of_the_draft(setup, client_for):
+    from django.utils import timezone
+
+    from waymark.plans.models import PlanSection, PupilVoice
+
+    with scopes_disabled():
+        deputy = f.MembershipFactory(school=setup.school, roles=["deputy_senco"]).user
+        draft = PlanVersion.objects.get(plan=setup.version.plan, status=PlanVersion.Status.DRAFT)
+        PlanSection.objects.filter(version=draft, key="about_me").update(visibility="restricted")
+        PupilVoice.objects.create(
+            version=draft,
+            style="older",
+            answers=[{"question": "What do you want adults to know?", "answer": "Ocelot words for the SENCO"}],
+            given_at=timezone.now(),
+            given_with=setup.senco,
+        )
+    url = reverse("plans:review-edit", args=[setup.review.public_id])
+    # The voice is as private as the section it sits in: the editor hides it from the deputy, so does the review.
+    assert "Ocelot words for the SENCO" not in text_of(client_for(deputy).get(url))
+    assert "Ocelot words for the SENCO" in text_of(client_for(setup.senco).get(url))
 
 
 def test_a_deputy_does_not_see_a_restricted_outcome(setup, client_for):

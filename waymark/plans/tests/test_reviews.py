@@ -484,6 +484,18 @@ def test_recording_a_meeting(cast, in_school):
     assert event.target_id == str(meeting.public_id) and event.data == {"kind": "planning", "parents": 2}
 
 
+def test_a_meeting_recorded_twice_counts_once(cast, in_school):
+    """A double click on "Record the meeting" must not count one meeting twice against the three a year."""
+    first = record(cast.senco, pupil=cast.pupil, parents=[cast.parent_link, cast.co_parent_link])
+    again = record(cast.senco, pupil=cast.pupil, parents=[cast.co_parent_link, cast.parent_link])
+    assert again == first and ParentMeeting.objects.count() == 1
+    assert audit_count("plans.meeting.recorded") == 1
+    # Another meeting the same day, with someone else or about something else, is a meeting of its own.
+    record(cast.senco, pupil=cast.pupil, parents=[cast.parent_link])
+    record(cast.senco, pupil=cast.pupil, parents=[cast.parent_link, cast.co_parent_link], notes="Second call")
+    assert ParentMeeting.objects.count() == 3
+
+
 @pytest.mark.parametrize(
     "changes, message",
     [
@@ -614,3 +626,57 @@ def test_a_stale_settings_save_is_refused(cast, in_school):
         settings_update(cast.head, cycle_months=12, expected_version=school.lock_version)
     assert error.value.code == "stale"
     assert School.objects.filter(pk=cast.school.pk).values().get() == before
+
+
+# ----- a plan replaced while it is reviewed, and discarding -----
+
+
+def test_a_review_of_a_plan_replaced_meanwhile_cannot_be_completed(cast, in_school, notified):
+    version, review = ready_review(cast)
+    with scopes_disabled():
+        PlanVersion.objects.filter(pk=version.pk).update(status=PlanVersion.Status.SUPERSEDED)
+    before = review_state(review)
+    with pytest.raises(ValidationError) as error:
+        complete(review, cast.senco)
+    assert any("The plan has changed since this review was started" in message for message in error.value.messages)
+    assert review_state(review) == before and notified == []
+
+
+def test_a_review_in_progress_can_be_discarded_and_nothing_else_changes(cast, in_school):
+    version, review = ready_review(cast)
+    contribution = ParentContributionFactory(link=cast.parent_link, plan=version.plan)
+    review.refresh_from_db()
+    reviews.review_discard(actor=actor(cast.senco), review=review, expected_version=review.lock_version)
+    with scopes_disabled():
+        assert not Review.objects.filter(pk=review.pk).exists()
+        assert not OutcomeRating.objects.filter(review_id=review.pk).exists()
+        contribution.refresh_from_db()
+        assert contribution.review_id is None  # the parents' views wait for the next review
+        assert PlanVersion.objects.get(pk=version.pk).status == PlanVersion.Status.ACTIVE
+    assert audit_count("plans.review.discarded") == 1
+    # A new review can be started straight away.
+    assert started_review(cast.pupil, cast.senco).pk != review.pk
+
+
+def test_a_completed_or_stale_review_cannot_be_discarded(cast, in_school, notified):
+    _, review = ready_review(cast)
+    review.refresh_from_db()
+    stale = review.lock_version - 1
+    with pytest.raises(ValidationError):
+        reviews.review_discard(actor=actor(cast.senco), review=review, expected_version=stale)
+    done = complete(review, cast.senco)
+    with pytest.raises(ValidationError):
+        reviews.review_discard(actor=actor(cast.senco), review=done, expected_version=done.lock_version)
+    with scopes_disabled():
+        assert Review.objects.filter(pk=review.pk, status=Review.Status.COMPLETED).exists()
+    assert audit_count("plans.review.discarded") == 0
+
+
+@pytest.mark.parametrize("who", ["teacher", "head", "dsl", "parent"])
+def test_only_the_senco_and_deputy_may_discard_a_review(cast, in_school, who):
+    _, review = ready_review(cast)
+    review.refresh_from_db()
+    with pytest.raises(PermissionDenied):
+        reviews.review_discard(actor=actor(getattr(cast, who)), review=review, expected_version=review.lock_version)
+    with scopes_disabled():
+        assert Review.objects.filter(pk=review.pk).exists()

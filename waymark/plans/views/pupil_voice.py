@@ -81,7 +81,11 @@ class PupilVoiceStartView(VersionMixin, ScopedFormView):
             form_error_from(form, error)
             return self.form_invalid(form)
         lock_session(self.request, version=self.object, style=style)
-        return redirect("plans:pupil-voice-form")
+        response = redirect("plans:pupil-voice-form")
+        # Pages the adult opened before may sit in the browser's memory (the back/forward
+        # cache keeps some even when told not to store them): empty it before the child has the device.
+        response["Clear-Site-Data"] = '"cache"'
+        return response
 
 
 class PupilVoiceFormView(ActorMixin, View):

@@ -216,6 +216,28 @@ class ReviewCompleteView(ReviewEditView):
 # ----- reading -----
 
 
+class ReviewDiscardView(ScopedObjectMixin, View):
+    """ "Discard this review": for one started by mistake, or of a plan replaced while it was written."""
+
+    model = Review
+    action = Action.REVIEW
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        review = self.get_object()
+        pupil = review.plan.pupil
+        try:
+            reviews.review_discard(actor=self.actor, review=review, expected_version=request.POST.get("lock_version"))
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            if review.is_completed:
+                return redirect("plans:review-detail", public_id=review.public_id)
+            return redirect("plans:review-edit", public_id=review.public_id)
+        messages.success(request, _("The review has been discarded. You can start a new one when you are ready."))
+        return redirect(reverse("plans:plan-detail", kwargs={"public_id": pupil.public_id}) + "#reviews")
+
+
 class ReviewDetailView(ScopedDetailView):
     """A review as written: the ratings the reader may read, who took part, what was decided."""
 
@@ -356,5 +378,6 @@ urlpatterns = [
     path("reviews/<uuid:public_id>/", ReviewDetailView.as_view(), name="review-detail"),
     path("reviews/<uuid:public_id>/edit/", ReviewEditView.as_view(), name="review-edit"),
     path("reviews/<uuid:public_id>/complete/", ReviewCompleteView.as_view(), name="review-complete"),
+    path("reviews/<uuid:public_id>/discard/", ReviewDiscardView.as_view(), name="review-discard"),
     path("settings/reviews/", ReviewSettingsView.as_view(), name="review-settings"),
 ]

@@ -26,7 +26,7 @@ from waymark.pupils.models import Pupil
 from .. import selectors, services
 from ..compare import compare_documents
 from ..documents import DOCX_TYPE, PDF_TYPE, filename, present, version_docx, version_pdf
-from ..family_selectors import version_responses
+from ..family_selectors import family_document, version_responses
 from ..models import PlanVersion
 from ..reading import readers_of
 from ..review_selectors import review_panel
@@ -259,6 +259,26 @@ class VersionPdfView(VersionDownloadView):
         return version_pdf(version, document), PDF_TYPE, "pdf"
 
 
+class VersionParentCopyView(VersionDownloadView):
+    """The parents' plain-language copy of a shared or published version, for staff to print.
+
+    When a parent asks for a paper copy, staff must not hand over their own PDF: it holds
+    staff-only and restricted parts and any views the pupil asked to keep from their parents.
+    """
+
+    file_format = "pdf (parents' copy)"
+
+    def get_object(self, queryset=None):
+        version = super().get_object(queryset)
+        if not version.is_frozen:
+            raise Http404  # parents only ever see what was shared or published
+        return version
+
+    def build(self, version, document):
+        parents_copy = family_document(version, version.plan.pupil)
+        return version_pdf(version, parents_copy, for_parent=True), PDF_TYPE, "pdf"
+
+
 class VersionDocxView(VersionDownloadView):
     file_format = "docx"
 
@@ -290,5 +310,6 @@ urlpatterns = [
     path("versions/<uuid:public_id>/", VersionDetailView.as_view(), name="version-detail"),
     path("versions/<uuid:public_id>/pdf/", VersionPdfView.as_view(), name="version-pdf"),
     path("versions/<uuid:public_id>/docx/", VersionDocxView.as_view(), name="version-docx"),
+    path("versions/<uuid:public_id>/parents-copy/", VersionParentCopyView.as_view(), name="version-parent-pdf"),
     path("versions/<uuid:public_id>/read/", VersionReadView.as_view(), name="version-read"),
 ]

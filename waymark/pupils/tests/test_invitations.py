@@ -187,6 +187,19 @@ def test_the_senco_invites_a_parent_and_prints_the_letter_once(
     assert "Zephyrine" not in message.body
 
 
+def test_the_emailed_link_uses_the_configured_address_not_the_request_host(
+    cast, grace, client_for, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    settings.WAYMARK_BASE_URL = "https://waymark.example.sch.uk"
+    settings.ALLOWED_HOSTS = ["*"]
+    url = reverse("pupils:parent-invite", kwargs={"public_id": grace.public_id})
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(cast.senco).post(url, HTTP_HOST="attacker.example")
+    assert len(mailoutbox) == 1
+    assert "https://waymark.example.sch.uk/pupils/parents/join/" in mailoutbox[0].body
+    assert "attacker.example" not in mailoutbox[0].body
+
+
 def test_link_and_code_are_stored_only_as_hashes(cast, grace):
     issued = invite(cast, grace)
     with scopes_disabled():

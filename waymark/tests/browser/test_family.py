@@ -118,9 +118,11 @@ def invitation_path(cast):
 
 
 def test_parent_accepts_reads_adds_views_and_disagrees_by_keyboard(
-    page, new_page, live_server, cast, family, new_parent_link, mailoutbox
+    page, new_page, live_server, cast, family, new_parent_link, mailoutbox, settings
 ):
     link = new_parent_link
+    # Emailed links are built from the configured address, never the request's host.
+    settings.WAYMARK_BASE_URL = live_server.url
     forename = "Zephyrine"
 
     # The school invites the parent and prints the letter (the school's side, mouse allowed).
