@@ -15,7 +15,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from waymark.core.access import Action, Reach
@@ -26,7 +26,7 @@ from waymark.pupils.models import AreaOfNeed, NeedType
 from .bank_data import ALLOWED_PLACEHOLDERS
 from .models import BankEntry, PlanTemplate
 from .sections import SECTION_KINDS
-from .selectors import templates_for
+from .selectors import bank_entries, templates_for
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 # A school may capitalise a placeholder that starts a sentence ({They}); the editor fills both.
@@ -79,10 +79,8 @@ def _normal(text):
 
 def _school_bank_texts(school, *, ignore=()):
     """Normalised texts already in the school's bank, as ``bank_for`` would show it."""
-    replaced = BankEntry.objects.filter(school=school, replaces__isnull=False).values("replaces_id")
     rows = (
-        BankEntry.objects.filter(Q(school=school) | Q(school__isnull=True), is_active=True)
-        .exclude(pk__in=replaced)
+        bank_entries(school)
         .exclude(pk__in=[entry.pk for entry in ignore if entry is not None])
         .values_list("text", flat=True)
     )

@@ -20,6 +20,7 @@ from waymark.core.audit import audit_record
 from waymark.core.services import require, require_pupil
 from waymark.pupils.models import ParentLink
 
+from .family_selectors import own_active_links
 from .models import (
     AgreementResponse,
     ContributionChannel,
@@ -51,12 +52,7 @@ STAFF_CHANNELS = (ContributionChannel.MEETING, ContributionChannel.PAPER, Contri
 
 def _require_own_active_link(actor, link):
     """The link is the actor's own, still active, for a child the actor may respond about."""
-    require(actor is not None and getattr(actor, "user", None) is not None and actor.user.pk is not None)
-    require(
-        ParentLink.objects.restrict(actor, Action.RESPOND)
-        .filter(pk=link.pk, user=actor.user, status=ParentLink.Status.ACTIVE)
-        .exists()
-    )
+    require(own_active_links(actor, Action.RESPOND).filter(pk=link.pk).exists())
 
 
 def _require_reviewer(actor, pupil):
@@ -101,10 +97,17 @@ def _views(going_well, worries, would_like):
         raise ValidationError(EMPTY_VIEWS_MESSAGE, code="empty")
     too_long = [name for name, text in texts.items() if len(text) > MAX_TEXT]
     if too_long:
-        raise ValidationError(
-            {name: _("Write %(limit)d characters or fewer") % {"limit": MAX_TEXT} for name in too_long}, code="long"
-        )
+        raise ValidationError({name: _too_long_message() for name in too_long}, code="long")
     return texts
+
+
+def _too_long_message():
+    return _("Write %(limit)d characters or fewer") % {"limit": MAX_TEXT}
+
+
+def _require_length(field, text):
+    if len(text) > MAX_TEXT:
+        raise ValidationError({field: _too_long_message()}, code="long")
 
 
 # ----- views before a review -----
@@ -245,8 +248,7 @@ def _respond(*, actor, link, version, agrees, comment, given_via, recorded_by, a
     comment = (comment or "").strip()
     if not agrees and not comment:
         raise ValidationError({"comment": DISAGREE_COMMENT_MESSAGE}, code="required")
-    if len(comment) > MAX_TEXT:
-        raise ValidationError({"comment": _("Write %(limit)d characters or fewer") % {"limit": MAX_TEXT}})
+    _require_length("comment", comment)
     earlier = AgreementResponse.objects.filter(version=version, link=link).first()
     if earlier is not None:
         raise ValidationError(
@@ -320,8 +322,7 @@ def response_reply(*, actor, response, reply):
     reply = (reply or "").strip()
     if not reply:
         raise ValidationError({"reply": _("Enter your reply")}, code="required")
-    if len(reply) > MAX_TEXT:
-        raise ValidationError({"reply": _("Write %(limit)d characters or fewer") % {"limit": MAX_TEXT}})
+    _require_length("reply", reply)
     locked = AgreementResponse.objects.select_for_update().filter(pk=response.pk).order_by("pk").first()
     if locked is None or locked.reply:
         raise ValidationError(_("This response already has a reply. It stays as it was sent."), code="replied")
@@ -350,8 +351,7 @@ def request_make(*, actor, link, kind, message=""):
     if kind not in ParentRequest.Kind.values:
         raise ValidationError({"kind": _("Select what you would like")}, code="required")
     message = (message or "").strip()
-    if len(message) > MAX_TEXT:
-        raise ValidationError({"message": _("Write %(limit)d characters or fewer") % {"limit": MAX_TEXT}})
+    _require_length("message", message)
     plan = _plan_of(link)
     # Under a lock on the parent's record, two requests sent at once cannot both be "the first".
     ParentLink.objects.select_for_update(of=("self",)).filter(pk=link.pk).order_by("pk").first()

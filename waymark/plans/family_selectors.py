@@ -25,11 +25,11 @@ PARENT_STATUSES = PlanVersion.FROZEN
 # ----- the parent's own link -----
 
 
-def own_active_links(actor):
+def own_active_links(actor, action=Action.VIEW):
     """The actor's own active links, through the restricted queryset; none for anyone else."""
     if actor is None or getattr(actor, "user", None) is None or actor.user.pk is None:
         return ParentLink.objects.none()
-    return ParentLink.objects.restrict(actor, Action.VIEW).filter(user=actor.user, status=ParentLink.Status.ACTIVE)
+    return ParentLink.objects.restrict(actor, action).filter(user=actor.user, status=ParentLink.Status.ACTIVE)
 
 
 def family_link_get(actor, pupil_public_id):
@@ -96,6 +96,11 @@ def family_responses(link):
         response.version_id: response
         for response in AgreementResponse.objects.filter(link=link).select_related("replied_by", "recorded_by")
     }
+
+
+def family_has_plan(link):
+    """Views and requests belong to the plan; a child may have none yet."""
+    return SupportPlan.objects.filter(pupil_id=link.pupil_id).exists()
 
 
 def family_open_requests(link):
@@ -183,8 +188,7 @@ def family_child_page(actor, link):
         "link": link,
         "pupil": link.pupil,
         "school": link.pupil.school,
-        # Views and requests belong to the plan; a child may have none yet.
-        "has_plan": SupportPlan.objects.filter(pupil_id=link.pupil_id).exists(),
+        "has_plan": family_has_plan(link),
         "shared": shared,
         "shared_response": responses.get(shared.pk) if shared else None,
         "in_force": in_force,
@@ -232,13 +236,9 @@ def family_children(actor):
 # ----- the staff side -----
 
 
-def sees_parent_responses(actor):
-    return sees_every_version(actor)
-
-
 def version_responses(actor, version):
     """Parents' responses to one frozen version, for staff who see every version; ``[]`` for everyone else."""
-    if not version.is_frozen or not actor.is_staff_member or not sees_parent_responses(actor):
+    if not version.is_frozen or not actor.is_staff_member or not sees_every_version(actor):
         return []
     return list(
         AgreementResponse.objects.restrict(actor, Action.VIEW, audience="staff")

@@ -27,6 +27,7 @@ from waymark.core.access import Action, Reach
 from waymark.core.audit import audit_record
 from waymark.core.models import Visibility
 from waymark.core.services import require, require_pupil, save_versioned
+from waymark.pupils.models import Pupil
 
 from .models import PupilVoice
 from .services import _require_draft, _visibility_allowed
@@ -185,8 +186,6 @@ def may_judge_visibility(actor, pupil):
     """The SENCO's judgement: those who review or publish plans for every pupil of the school."""
     for action in (Action.REVIEW, Action.PUBLISH):
         if actor.reach(action) == Reach.ALL:
-            from waymark.pupils.models import Pupil
-
             if Pupil.objects.restrict(actor, action, audience="staff").filter(pk=pupil.pk).exists():
                 return True
     return False

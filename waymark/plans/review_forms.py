@@ -16,6 +16,7 @@ from waymark.schools.models import ReviewCycle
 from .meetings import MEETING_KINDS
 from .models import ParentMeeting, Review
 from .review_settings import LABEL_MAX_LENGTH, MAX_SCALE_STEPS
+from .reviews import REVIEW_FIELDS
 
 TEXT_MAX_LENGTH = 5000
 DATE_HINT = _("For example, 27 3 2027")
@@ -198,21 +199,7 @@ class ReviewForm(StaleSaveGuard):
     def service_arguments(self):
         """``fields``, ``ratings`` and ``parents_present`` for ``reviews.review_save``."""
         data = self.cleaned_data
-        fields = {
-            name: data[name]
-            for name in (
-                "held_on",
-                "participants",
-                "pupil_took_part",
-                "pupil_views",
-                "pupil_views_hidden_from_parents",
-                "what_worked",
-                "what_did_not",
-                "decisions",
-                "decision_notes",
-                "next_review_on",
-            )
-        }
+        fields = {name: data[name] for name in REVIEW_FIELDS}
         ratings = {}
         for rating in self.ratings:
             rating_name, evidence_name, comment_name = rating_field_names(rating)

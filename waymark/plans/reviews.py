@@ -40,6 +40,7 @@ from .models import (
     Review,
     SupportPlan,
 )
+from .notices import notify_parents_later
 from .review_dates import review_date_problem
 from .selectors import visible_levels
 
@@ -363,10 +364,7 @@ def review_complete(*, actor, review, expected_version):
             "meeting": bool(parents),
         },
     )
-    # Imported here: the notices module is written alongside this one (issue 4). It queues the
-    # email once this transaction commits, so a refused or rolled-back completion tells nobody.
-    from waymark.plans.notices import notify_parents_later
-
+    # Queued once this transaction commits, so a refused or rolled-back completion tells nobody.
     notify_parents_later(pupil=pupil, event="reviewed", event_id=str(review.public_id))
     return review
 

@@ -1,5 +1,8 @@
 """Reads that decide which plans and which parts of them someone may see."""
 
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+
 from waymark.core.access import Action, Reach
 from waymark.core.models import Visibility
 from waymark.pupils.models import Pupil
@@ -54,23 +57,32 @@ def pupil_versions(actor, pupil):
 
 def templates_for(school):
     """Templates a school may use: built-in, its trust's and its own."""
-    from django.db.models import Q
-
     return PlanTemplate.objects.filter(
         Q(is_builtin=True) | Q(school=school) | Q(trust__isnull=False, trust_id=school.trust_id)
     )
 
 
+def bank_entries(school):
+    """The strategy bank as one school sees it, as a queryset: built-ins, less those it replaced, plus its own."""
+    return BankEntry.objects.filter(Q(school=school) | Q(school__isnull=True), is_active=True).exclude(
+        pk__in=BankEntry.objects.filter(school=school, replaces__isnull=False).values("replaces_id")
+    )
+
+
+def bank_entry(school, public_id):
+    """One entry of ``school``'s bank (``bank_entries``), or ``None``, whatever the id looks like."""
+    try:
+        return bank_entries(school).select_related("area").filter(public_id=public_id).first()
+    except (ValidationError, ValueError):
+        return None
+
+
 def bank_for(school, *, kind=None, search="", need_codes=(), area=None):
-    """The strategy bank as one school sees it: built-ins, less those it replaced, plus its own.
+    """The strategy bank as one school sees it (``bank_entries``), filtered.
 
     Entries matching the pupil's need codes come first.
     """
-    from django.db.models import Q
-
-    entries = BankEntry.objects.filter(Q(school=school) | Q(school__isnull=True), is_active=True).exclude(
-        pk__in=BankEntry.objects.filter(school=school, replaces__isnull=False).values("replaces_id")
-    )
+    entries = bank_entries(school)
     if kind:
         entries = entries.filter(kind=kind)
     if area:

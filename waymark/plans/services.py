@@ -337,9 +337,8 @@ def unedited_bank_items(version):
     """Items still exactly as they came from the bank: copy-paste plans are what parents notice."""
     found = []
     for section_key, model in ITEM_MODELS.items():
-        text_field = "what" if model is Provision else "text"
         for item in model.objects.filter(version=version).exclude(bank_text=""):
-            if getattr(item, text_field).strip() == item.bank_text.strip():
+            if item.is_unedited:
                 found.append((section_key, item))
     return found
 

@@ -94,11 +94,11 @@ def code_looks_right(code):
 
 def invite_problem(link):
     """Why ``link`` cannot be invited, in plain English, or ``None`` if it can."""
-    if link.status != ParentLink.Status.ACTIVE:
+    if not link.is_active:
         return _("You cannot invite %(name)s: their link to this child is restricted or suspended.") % {
             "name": link.full_name
         }
-    if link.user_id is not None:
+    if link.has_account:
         return _("%(name)s already has an account that can see this child's plan.") % {"name": link.full_name}
     if not link.email.strip():
         return _(
@@ -134,14 +134,12 @@ class AccessState:
 
 def access_state(link, now=None):
     """From prefetched invitations (newest first): has an account, invited, or not invited."""
-    if link.user_id is not None:
+    if link.has_account:
         return AccessState("account")
-    now = now or timezone.now()
-    invitations = list(link.invitations.all())
-    pending = next((inv for inv in invitations if inv.is_usable(now)), None)
+    pending = pending_invitation(link, now)
     if pending is not None:
         return AccessState("invited", invitation=pending)
-    last = next((inv for inv in invitations if inv.accepted_at is None), None)
+    last = next((inv for inv in link.invitations.all() if inv.accepted_at is None), None)
     return AccessState("not_invited", last=last)
 
 
@@ -160,7 +158,7 @@ def _send_invitation_email(*, invitation, link, token):
         return
     path = reverse("pupils:parent-invitation-accept", kwargs={"token": token})
     # The configured address, never the request's Host header, which a visitor controls.
-    url = settings.WAYMARK_BASE_URL.rstrip("/") + path
+    url = settings.WAYMARK_BASE_URL + path
     school = link.pupil.school
     body = render_to_string(
         "pupils/email/parent_invitation.txt",
@@ -271,7 +269,7 @@ def invitation_withdraw(*, actor, invitation):
 
 def _usable(invitation, now):
     link = invitation.link
-    return invitation.is_usable(now) and link.status == ParentLink.Status.ACTIVE and link.user_id is None
+    return invitation.is_usable(now) and link.is_active and not link.has_account
 
 
 def invitation_for_token(token):
@@ -356,11 +354,11 @@ def invitation_accept(*, invitation, code, user=None, full_name="", password=Non
 
 def _accept(invitation, *, user, full_name, password):
     link = _lock_link(invitation.link)
-    if link.status != ParentLink.Status.ACTIVE or link.user_id is not None:
+    if not link.is_active or link.has_account:
         raise InvitationUnusable  # restricted or linked since the page was opened
     new_account = user is None
     if new_account:
-        if get_user_model().objects.filter(email__iexact=invitation.email).exists():
+        if account_exists_for(invitation):
             # The page asks an existing account to sign in first; this is the race where one appeared meanwhile.
             raise ValidationError(_("Sign in to Waymark first, then open the link in your email again."))
         user = user_create(email=invitation.email, full_name=full_name, password=password)

@@ -224,10 +224,17 @@ class OrderedItem(PublicIdModel, VersionContent):
     # The text as inserted from the bank, so the author is told if it was never personalised.
     bank_entry = models.ForeignKey(BankEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     bank_text = models.TextField(blank=True, editable=False)
+    # The field holding the item's main words, compared with ``bank_text``.
+    text_field = "text"
 
     class Meta:
         abstract = True
         ordering = ["order", "id"]
+
+    @property
+    def is_unedited(self):
+        """Still word for word as it came from the bank, never made personal to the pupil."""
+        return bool(self.bank_text) and getattr(self, self.text_field, "").strip() == self.bank_text.strip()
 
 
 class Barrier(OrderedItem):
@@ -259,6 +266,7 @@ class Provision(OrderedItem):
 
     version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="provisions")
     what = models.CharField(_("what"), max_length=200)
+    text_field = "what"
     delivered_by_role = models.CharField(_("who delivers (role)"), max_length=100, blank=True)
     delivered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -866,6 +866,13 @@ def test_another_schools_bank_entry_cannot_be_inserted(cast, plan, client_for, b
     assert plan_fingerprint() == before
 
 
+@pytest.mark.parametrize("bank_id", ["not-a-uuid", "00000000-0000-0000-0000-000000000000", "theirs"])
+def test_add_form_from_an_unknown_bank_entry_is_missing(cast, plan, client_for, bank, bank_id):
+    bank_id = str(bank["theirs"].public_id) if bank_id == "theirs" else bank_id
+    add = url("item-add", public_id=plan["draft"].public_id, section="provision")
+    assert client_for(cast.senco).get(f"{add}?bank={bank_id}").status_code == 404
+
+
 # ---------------------------------------------------------------------------
 # Share, publish, close
 # ---------------------------------------------------------------------------

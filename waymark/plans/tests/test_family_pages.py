@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
@@ -175,6 +176,27 @@ def test_the_version_page_reads_in_plain_words(cast, plans, client_for):
     assert AuditEvent.objects.filter(
         action="plans.plan.viewed_by_parent", target_id=str(plans["active"].public_id), actor=cast.parent
     ).exists()
+
+
+def test_each_part_of_answered_fields_shows_its_labels_and_values():
+    plan = {
+        "name": "Zephyrine",
+        "responsibilities": [{"key": "parents", "label": "You and your family will", "value": "Read\ntogether"}],
+        "review": [{"key": "next_review_on", "label": "Next review", "value": "3 March 2031"}],
+        "ehc_plan": [{"key": "issued_on", "label": "Issued", "value": "1 May 2029"}],
+    }
+    page = render_to_string("plans/includes/family_plan.html", {"plan": plan})
+    for words in (
+        "Who does what",
+        "You and your family will</dt>",
+        "Read<br>together",
+        "When the plan will be reviewed",
+        "3 March 2031",
+        "Education, health and care plan",
+        "Issued</dt>",
+        "1 May 2029",
+    ):
+        assert words in page, words
 
 
 def test_each_version_says_where_it_stands(cast, plans, client_for):

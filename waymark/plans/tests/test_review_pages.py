@@ -457,6 +457,23 @@ def test_the_plan_page_runs_the_same_queries_for_1_or_8_reviews(setup, client_fo
     assert plan_page_queries(client, url) == small
 
 
+@pytest.mark.parametrize("page", ["review-edit", "review-detail-draft"])
+def test_the_review_pages_run_the_same_queries_for_1_or_6_parents_views(setup, client_for, page):
+    url = PAGES[page][0](setup)
+    client = client_for(setup.senco)
+    small = plan_page_queries(client, url)
+    for number in range(5):
+        ParentContributionFactory(
+            link=setup.parent_link if number % 2 else setup.co_parent_link,
+            plan=setup.version.plan,
+            given_via=ContributionChannel.MEETING,
+            recorded_by=setup.senco,
+            worries=f"Worry {number}",
+        )
+    assert plan_page_queries(client, url) == small
+    assert "Worry 4" in text_of(client.get(url))  # the views are on the page, each with who gave it
+
+
 # ----- meetings -----
 
 

@@ -5,8 +5,6 @@ changed) and for its audit event.
 """
 
 import datetime
-import sys
-import types
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -122,9 +120,7 @@ def complete(review, user):
 def notified(monkeypatch):
     """Calls to ``notices.notify_parents_later``, recorded instead of queued."""
     calls = []
-    module = types.ModuleType("waymark.plans.notices")
-    module.notify_parents_later = lambda **kwargs: calls.append(kwargs)
-    monkeypatch.setitem(sys.modules, "waymark.plans.notices", module)
+    monkeypatch.setattr(reviews, "notify_parents_later", lambda **kwargs: calls.append(kwargs))
     return calls
 
 

@@ -20,7 +20,7 @@ from waymark.pupils.models import ParentLink
 from .. import family, family_selectors
 from ..documents import PDF_TYPE, filename, version_pdf
 from ..family_forms import RequestForm, ResponseForm, ViewsForm
-from ..models import AgreementResponse, ParentRequest, PlanVersion, Review, SupportPlan
+from ..models import AgreementResponse, ParentRequest, PlanVersion, Review
 
 
 def _missing_unless(loader, *args):
@@ -147,7 +147,7 @@ class FamilyViewsAddView(FamilyChildMixin, FormView):
         in_force = versions.only("next_review_on").first()
         return super().get_context_data(
             next_review_on=in_force.next_review_on if in_force else None,
-            has_plan=SupportPlan.objects.filter(pupil=self.pupil).exists(),
+            has_plan=family_selectors.family_has_plan(self.link),
             **kwargs,
         )
 
@@ -222,7 +222,7 @@ class FamilyRequestView(FamilyChildMixin, FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            has_plan=SupportPlan.objects.filter(pupil=self.pupil).exists(),
+            has_plan=family_selectors.family_has_plan(self.link),
             open_requests=family_selectors.family_open_requests(self.link),
             **kwargs,
         )

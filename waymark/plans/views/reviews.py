@@ -21,7 +21,13 @@ from django.views.generic import View
 from waymark.core.access import Action
 from waymark.core.audit import audit_record
 from waymark.core.services import STALE_MESSAGE
-from waymark.core.views.base import CapabilityFormView, ScopedDetailView, ScopedFormView, ScopedObjectMixin
+from waymark.core.views.base import (
+    CapabilityFormView,
+    ScopedDetailView,
+    ScopedFormView,
+    ScopedObjectMixin,
+    form_error_from,
+)
 from waymark.pupils.models import Pupil
 from waymark.schools.models import School
 
@@ -30,18 +36,13 @@ from ..models import ParentMeeting, Review
 from ..review_dates import next_review_default
 from ..review_forms import MeetingForm, ReviewForm, ReviewSettingsForm
 from ..review_selectors import links_who_may_take_part, parents_views, pupil_voice, readable_ratings
+from .editor.common import is_stale
 
 STALE_REVIEW_MESSAGE = gettext_lazy(
     "Someone else saved this review after you opened it, so your changes have not been saved yet. "
     "What you typed is still below. Check what they saved on the review's summary page, then save again "
     "to replace their version with yours."
 )
-
-
-def is_stale(error):
-    return getattr(error, "code", None) == "stale" or any(
-        getattr(e, "code", None) == "stale" for e in getattr(error, "error_list", [])
-    )
 
 
 def add_problems(form, error):
@@ -72,7 +73,11 @@ class ReviewStartView(ScopedObjectMixin, View):
             review = reviews.review_start(actor=self.actor, pupil=pupil)
         except ValidationError as error:
             if error.code == "in_progress":
-                existing = Review.objects.filter(plan__pupil=pupil, status=Review.Status.DRAFT).first()
+                existing = (
+                    Review.objects.restrict(self.actor, Action.REVIEW, audience="staff")
+                    .filter(plan__pupil=pupil, status=Review.Status.DRAFT)
+                    .first()
+                )
                 if existing is not None:
                     messages.info(request, reviews.IN_PROGRESS_MESSAGE)
                     return redirect("plans:review-edit", public_id=existing.public_id)
@@ -301,13 +306,7 @@ class MeetingCreateView(ScopedFormView):
         try:
             reviews.meeting_record(actor=self.actor, pupil=self.object, **form.service_arguments())
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for key, problems in error.message_dict.items():
-                    for problem in problems:
-                        form.add_error(key if key in form.fields else None, problem)
-            else:
-                for problem in error.messages:
-                    form.add_error(None, problem)
+            form_error_from(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("The meeting has been recorded."))
         return redirect(reverse("plans:plan-detail", kwargs={"public_id": self.object.public_id}) + "#reviews")
@@ -360,13 +359,7 @@ class ReviewSettingsView(CapabilityFormView):
                 fresh.add_error(None, STALE_MESSAGE)
                 return self.render_to_response(self.get_context_data(form=fresh))
             self.school.refresh_from_db()
-            if hasattr(error, "error_dict"):
-                for key, problems in error.message_dict.items():
-                    for problem in problems:
-                        form.add_error("cycle_months" if key == "cycle_months" else None, problem)
-            else:
-                for problem in error.messages:
-                    form.add_error(None, problem)
+            form_error_from(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Your review settings have been saved."))
         return redirect("plans:review-settings")

@@ -139,7 +139,7 @@ class PlanDetailView(ScopedDetailView):
         can_edit = selectors.can_edit_plans(actor, pupil)
         document, readers, my_reading = None, [], None
         if in_force is not None:
-            document = present(visible_content(in_force.snapshot, selectors.visible_levels(actor)))
+            document = document_for(actor, in_force)
             readers = readers_of(in_force, actor.today)
             my_reading = next((reader for reader in readers if reader.user.pk == actor.user.pk), None)
             audit_record(actor=actor, action="plans.version.viewed", target=in_force, pupil=pupil)
@@ -207,7 +207,7 @@ class VersionCompareView(ScopedDetailView):
             drafts = [v.pk for v in (old, new) if v.is_draft]
             if drafts:
                 # A draft is compared as it stands, built from its rows.
-                live = {v.pk: v for v in prefetch_for_snapshot(PlanVersion.objects.filter(pk__in=drafts))}
+                live = {v.pk: v for v in prefetch_for_snapshot(selectors.version_list(actor).filter(pk__in=drafts))}
                 old, new = live.get(old.pk, old), live.get(new.pk, new)
             old.tag_class, new.tag_class = STATUS_TAGS[old.status], STATUS_TAGS[new.status]
             changes = compare_documents(document_for(actor, old), document_for(actor, new))

@@ -328,6 +328,32 @@ def test_the_pupil_page_shows_each_parent_and_how_to_contact_them(cast, grandma,
     assert "Has an account" in parent_card(page, "Paula Parent")
 
 
+def test_a_detail_not_recorded_says_so_on_the_pupil_and_invite_pages(cast, grandma, client_for):
+    with scopes_disabled():
+        bare = f.ParentLinkFactory(
+            pupil=cast.pupil,
+            user=None,
+            full_name="Nell Nodetails",
+            email="",
+            phone="",
+            address="",
+            language="",
+            needs_interpreter=False,
+            preferred_format=ParentLink.Format.STANDARD,
+            access_needs="",
+            contact_by_email=False,
+        )
+    client = client_for(cast.senco)
+    response = client.get(reverse("pupils:pupil-detail", args=[cast.pupil.public_id]))
+    card = parent_card(text_of(response), "Nell Nodetails").split("Status")[0]  # her card alone
+    for row in ("Language and access needs", "Email address", "Phone number", "Postal address"):
+        assert f"{row} None recorded" in card, row
+    # A recorded address keeps its lines.
+    assert "1 Orchard Lane<br>Ashdown" in response.content.decode()
+    invite = text_of(client.get(reverse("pupils:parent-invite", args=[bare.public_id])))
+    assert "Email address None recorded" in invite and "Language and access needs None recorded" in invite
+
+
 @pytest.mark.parametrize(
     ("who", "sees_details"),
     [("senco", True), ("head", True), ("dsl", True), ("teacher", False), ("ta", False), ("head_of_year", False)],

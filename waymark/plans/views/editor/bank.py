@@ -19,7 +19,7 @@ from ...forms import (
 )
 from ...models import BankEntry, PlanVersion
 from ...sections import sections_for
-from .common import BANK_SECTIONS, VersionMixin, bank_entry, editor_url, frozen_response, open_need_codes
+from .common import BANK_SECTIONS, VersionMixin, editor_url, frozen_response, open_need_codes
 
 
 class BankInsertView(VersionMixin, ActorMixin, View):
@@ -89,7 +89,7 @@ class BankInsertView(VersionMixin, ActorMixin, View):
         form = BankInsertForm(request.POST)
         if not form.is_valid():
             raise Http404
-        entry = bank_entry(self.pupil.school, form.cleaned_data["entry"])
+        entry = selectors.bank_entry(self.pupil.school, form.cleaned_data["entry"])
         if entry is None:
             raise Http404
         text = fill(entry.text, self.pupil)
@@ -125,8 +125,3 @@ class BankInsertView(VersionMixin, ActorMixin, View):
             % {"name": self.pupil.forename},
         )
         return redirect("plans:item-edit", section=target, public_id=item.public_id)
-
-
-# ---------------------------------------------------------------------------
-# Share, publish, close
-# ---------------------------------------------------------------------------

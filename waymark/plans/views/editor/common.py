@@ -14,7 +14,7 @@ from ... import selectors, services
 from ...forms import (
     SectionForm,
 )
-from ...models import BankEntry, PlanSection, PlanVersion, Provision
+from ...models import BankEntry, PlanSection, PlanVersion
 from ...sections import SECTION_KINDS, section_kind, sections_for
 
 # The related name each item section is read through on a version.
@@ -130,9 +130,6 @@ def editor_sections(version, actor, *, override=None):
         else:
             items = list(getattr(version, ITEM_RELATED[key]).all())
             shown = [item for item in items if item.visibility in levels]
-            for item in shown:
-                text = item.what if isinstance(item, Provision) else getattr(item, "text", "")
-                item.is_unedited = bool(item.bank_text) and text.strip() == item.bank_text.strip()
             entry["items"] = shown
             entry["hidden_count"] = len(items) - len(shown)
             entry["bank"] = key in BANK_SECTIONS
@@ -157,8 +154,3 @@ def editor_version(actor, public_id):
         return selectors.version_get(actor, public_id, action=Action.EDIT)
     except (PlanVersion.DoesNotExist, ValidationError, ValueError):
         raise Http404 from None
-
-
-def bank_entry(school, public_id):
-    """One entry of the bank as ``school`` sees it, or ``None``."""
-    return next((entry for entry in selectors.bank_for(school) if str(entry.public_id) == str(public_id)), None)

@@ -17,13 +17,12 @@ from ...forms import (
     ITEM_FORMS,
     ItemDeleteForm,
 )
-from ...models import PlanVersion, Provision
+from ...models import PlanVersion
 from ...sections import SECTION_KINDS, sections_for
 from .common import (
     ADD_LABELS,
     STALE_ITEM_MESSAGE,
     VersionMixin,
-    bank_entry,
     editor_url,
     frozen_response,
     is_stale,
@@ -88,7 +87,7 @@ class ItemAddView(ItemFormMixin, VersionMixin, ActorMixin, View):
     def bank_entry(self, public_id):
         if not public_id:
             return None
-        entry = bank_entry(self.version.plan.pupil.school, public_id)
+        entry = selectors.bank_entry(self.version.plan.pupil.school, public_id)
         if entry is None:
             raise Http404
         return entry
@@ -97,7 +96,7 @@ class ItemAddView(ItemFormMixin, VersionMixin, ActorMixin, View):
         entry = self.bank_entry(request.GET.get("bank"))
         initial = {}
         if entry is not None:
-            text_field = "what" if self.section == "provision" else "text"
+            text_field = services.ITEM_MODELS[self.section].text_field
             initial = {text_field: fill(entry.text, self.version.plan.pupil), "bank": entry.public_id}
         form = ITEM_FORMS[self.section](initial=initial, **self.form_kwargs())
         return self.page(form, entry=entry)
@@ -179,11 +178,7 @@ class ItemEditView(ItemObjectMixin, View):
         form = ITEM_FORMS[self.section](
             initial=ITEM_FORMS[self.section].initial_for(self.item), **self.form_kwargs(editing=True)
         )
-        return self.page(form, item=self.item, unedited=self._unedited(self.item))
-
-    def _unedited(self, item):
-        text = item.what if isinstance(item, Provision) else getattr(item, "text", "")
-        return bool(item.bank_text) and text.strip() == item.bank_text.strip()
+        return self.page(form, item=self.item, unedited=self.item.is_unedited)
 
     def post(self, request, *args, **kwargs):
         form_class = ITEM_FORMS[self.section]
@@ -247,8 +242,3 @@ class ItemDeleteView(ItemObjectMixin, View):
                 messages.success(request, _("Removed from %(section)s.") % {"section": self.section_label()})
                 return redirect(editor_url(self.version, f"section-{self.section}"))
         return self.page(form, item=item, rows=self.current_rows(item))
-
-
-# ---------------------------------------------------------------------------
-# The strategy bank
-# ---------------------------------------------------------------------------

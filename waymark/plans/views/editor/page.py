@@ -204,8 +204,3 @@ class VersionStartView(ScopedFormView):
             return self.form_invalid(form)
         messages.success(self.request, _("Draft version %(number)d started.") % {"number": version.number})
         return redirect("plans:version-edit", public_id=version.public_id)
-
-
-# ---------------------------------------------------------------------------
-# Items
-# ---------------------------------------------------------------------------
