@@ -12,13 +12,13 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
 from waymark.core.actor import Actor
 from waymark.core.audit import audit_record
+from waymark.core.links import absolute_url
 from waymark.core.models import Notification
 from waymark.core.quiet import is_email_held
 from waymark.pupils.models import ParentLink, Pupil
@@ -89,11 +89,6 @@ def notification_send(*, school, kind, event_key, email, subject, body, user=Non
     except IntegrityError:
         return None
     return notification
-
-
-def absolute_url(view_name, **kwargs):
-    """A link for an email, which has no request to take the host from."""
-    return settings.WAYMARK_BASE_URL + reverse(view_name, kwargs=kwargs)
 
 
 def render_body(template, context):

@@ -24,11 +24,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
+from waymark.core.links import absolute_url
 from waymark.core.models import Notification
 from waymark.schools.models import Membership, Role, School
 
 from .models import PlanVersion, Review
-from .notices import absolute_url, emailable_parent_links, log_failure, notification_send, render_body
+from .notices import emailable_parent_links, log_failure, notification_send, render_body
 from .review_dates import DUE_SOON_DAYS
 
 # Parents are asked for their views this many days before the review date.

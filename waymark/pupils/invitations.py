@@ -16,13 +16,11 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -31,6 +29,7 @@ from django_scopes import scopes_disabled
 from waymark.accounts.services import email_address_verify, user_create
 from waymark.core.access import Action
 from waymark.core.audit import audit_record
+from waymark.core.links import absolute_url
 from waymark.core.quiet import is_email_held
 from waymark.core.services import require_pupil, save_versioned
 
@@ -156,9 +155,7 @@ def withdraw_pending_invitations(link, now):
 def _send_invitation_email(*, invitation, link, token):
     if is_email_held():  # the demo writing its made-up history (core/quiet.py)
         return
-    path = reverse("pupils:parent-invitation-accept", kwargs={"token": token})
-    # The configured address, never the request's Host header, which a visitor controls.
-    url = settings.WAYMARK_BASE_URL + path
+    url = absolute_url("pupils:parent-invitation-accept", token=token)
     school = link.pupil.school
     body = render_to_string(
         "pupils/email/parent_invitation.txt",

@@ -11,13 +11,13 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from waymark.accounts.services import email_address_verify
 from waymark.core.access import Action, Reach
 from waymark.core.audit import audit_record
+from waymark.core.links import absolute_url
 from waymark.core.services import require, save_versioned
 
 from .models import AcademicYear, ClassGroup, GroupStaff, Membership, Role, StaffInvitation, Term
@@ -187,9 +187,7 @@ def staff_invite(*, actor, school, email, full_name, roles, year_groups=()):
     )
     invitation.full_clean()
     invitation.save()
-    path = reverse("schools:invitation-accept", kwargs={"token": token})
-    # The configured address, never the request's Host header, which a visitor controls.
-    link = settings.WAYMARK_BASE_URL + path
+    link = absolute_url("schools:invitation-accept", token=token)
     body = render_to_string(
         "schools/email/staff_invitation.txt",
         {"invitation": invitation, "link": link, "days": settings.WAYMARK_INVITATION_DAYS},
