@@ -137,8 +137,31 @@ def build_cast():
             starts_on=today - datetime.timedelta(days=120),
             expires_on=today - datetime.timedelta(days=1),
         )
+        _add_intervention_groups(c)
     c.people = {name: getattr(c, name) for name in CAST_PEOPLE}
     return c
+
+
+def _add_intervention_groups(c):
+    """``group``: a phonics group the TA runs, with ``pupil`` in it; ``other_group``: one ``teacher2``
+    runs for ``other_pupil``; ``other_school_group`` in School B. Each meets every school day."""
+    from waymark.provision.tests import factories as pf
+
+    c.staff_role = pf.StaffRoleFactory(school=c.school, name="Teaching assistant", hourly_cost="18.00")
+    c.intervention = pf.InterventionFactory(school=c.school, name="Phonics catch-up")
+    c.group = pf.InterventionGroupFactory(school=c.school, intervention=c.intervention, name="Phonics (Year 8)")
+    c.other_group = pf.InterventionGroupFactory(school=c.school, intervention=c.intervention, name="Phonics (Year 9)")
+    c.other_school_group = pf.InterventionGroupFactory(school=c.other_school, name="Brookfield reading")
+    for group, leader, member in (
+        (c.group, c.ta, c.pupil),
+        (c.other_group, c.teacher2, c.other_pupil),
+        (c.other_school_group, c.other_senco, c.other_school_pupil),
+    ):
+        role = c.staff_role if group.school == c.school else pf.StaffRoleFactory(school=group.school)
+        pf.GroupLeaderFactory(group=group, user=leader, staff_role=role)
+        pf.GroupMemberFactory(group=group, pupil=member)
+        for weekday in range(5):
+            pf.GroupSlotFactory(group=group, weekday=weekday)
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ default, for ``make run``), ``test`` (set by the test suite) or ``production``.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "waymark.pupils",
     "waymark.evidence",
     "waymark.plans",
+    "waymark.provision",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -289,6 +291,15 @@ WAYMARK_DEFAULT_MFA_ROLES = ["senco", "dsl", "head"]
 WAYMARK_REGISTER_PAGE_SIZE = 50
 # Counts below this are shown as "fewer than 5" wherever figures leave the SEND team.
 WAYMARK_SMALL_NUMBER_THRESHOLD = 5
+# Uploaded documents (evidence app): kept outside every served path and handed out only as
+# scoped, audited downloads. Tests get a fresh temporary folder so no run sees another's files.
+WAYMARK_PRIVATE_MEDIA_ROOT = os.environ.get("WAYMARK_PRIVATE_MEDIA_ROOT") or (
+    tempfile.mkdtemp(prefix="waymark-test-files-") if WAYMARK_ENV == "test" else str(VAR_DIR / "private")
+)
+WAYMARK_UPLOAD_MAX_BYTES = int(os.environ.get("WAYMARK_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+# How uploads are checked for viruses: "auto" uses ClamAV's clamdscan where it is installed and
+# says plainly when nothing is; "none" turns checking off; "clamd" insists on ClamAV.
+WAYMARK_VIRUS_SCANNER = os.environ.get("WAYMARK_VIRUS_SCANNER", "auto")
 
 if WAYMARK_ENV == "test":
     # Hashing strength is not under test; speed is worth having in a suite that signs in often.

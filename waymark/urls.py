@@ -13,6 +13,8 @@ urlpatterns = [
     path("pupils/", include("waymark.pupils.urls")),
     path("school/", include("waymark.schools.urls")),
     path("plans/", include("waymark.plans.urls")),
+    path("provision/", include("waymark.provision.urls")),
+    path("evidence/", include("waymark.evidence.urls")),
 ]
 
 handler404 = "waymark.core.views.errors.page_not_found"

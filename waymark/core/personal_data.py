@@ -75,6 +75,19 @@ PERSONAL_DATA = (
         "plans.ParentRequest", "plan__pupil", "Parents' requests for a meeting or a paper copy", False, True
     ),
     PersonalDataEntry("plans.PupilVoice", "version__plan__pupil", "The pupil's own views, in their words", True),
+    PersonalDataEntry("evidence.Note", "pupil", "Notes on the pupil's timeline by staff", True, True),
+    PersonalDataEntry(
+        "evidence.Document", "pupil", "Documents and professional reports, with the files themselves", True, True
+    ),
+    PersonalDataEntry(
+        "provision.GroupMember",
+        "pupil",
+        "Intervention groups the pupil was in, and the plan provision each delivered",
+        True,
+    ),
+    PersonalDataEntry("provision.Attendance", "pupil", "Attendance at each intervention session", True),
+    PersonalDataEntry("provision.Measure", "pupil", "Entry, exit and other measures of progress", True),
+    PersonalDataEntry("provision.OtherCost", "pupil", "Costs of provision for this pupil alone", False),
     PersonalDataEntry(
         "core.Notification",
         "pupil_id",

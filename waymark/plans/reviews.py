@@ -393,6 +393,7 @@ def _open_next_draft(actor, review, ratings):
                 bank_entry=source.bank_entry,
                 bank_text=source.bank_text,
                 carried_from=source.public_id,
+                lineage=source.lineage,
                 **{name: getattr(source, name) for name in services.COPIED_FIELDS[Outcome]},
             )
             copy.full_clean()

@@ -164,6 +164,7 @@ def _copy_content(source, target):
             )
             if model in (Outcome, Provision):
                 copy.carried_from = row.public_id
+                copy.lineage = row.lineage
             copy.save()
     # The pupil's own views stay with the about-me section until they give new ones.
     for voice in PupilVoice.objects.filter(version=source).order_by("given_at"):

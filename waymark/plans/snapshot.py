@@ -70,6 +70,12 @@ def _specialist_input(item):
     }
 
 
+def _lineage(item):
+    """Outcomes and commitments keep one id across versions: progress and delivery follow it."""
+    lineage = getattr(item, "lineage", None)
+    return {"lineage": str(lineage)} if lineage else {}
+
+
 def _pupil_voice(voice):
     return {
         "id": str(voice.public_id),
@@ -130,7 +136,7 @@ def build_snapshot(version):
             related, serialise = ITEM_SECTIONS[key]
             entry["visibility"] = Visibility.EVERYONE
             entry["items"] = [
-                {"id": str(item.public_id), "visibility": item.visibility, **serialise(item)}
+                {"id": str(item.public_id), "visibility": item.visibility, **_lineage(item), **serialise(item)}
                 for item in getattr(version, related).all()
             ]
         sections.append(entry)

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from waymark.core.access import Action, Reach, Relation, relation_allows
 from waymark.evidence.models import Share
+from waymark.provision.models import GroupMember, member_on
 from waymark.schools.models import ClassGroup, GroupStaff
 
 from .models import Enrolment, Need, ParentInvitation, ParentLink, Pupil, SenStatus
@@ -14,7 +15,7 @@ ANYONE = "anyone"
 
 
 def _own_groups_pupil_ids(actor):
-    """Ids of the pupils in the classes and groups the actor works with today.
+    """Ids of the pupils in the classes, teaching groups and intervention groups the actor works with today.
 
     Read once per actor and passed on as a list: nested as subqueries inside every
     restricted query, PostgreSQL's planner could pick a plan that took minutes on freshly
@@ -26,13 +27,19 @@ def _own_groups_pupil_ids(actor):
         current_groups = GroupStaff.objects.filter(
             user=actor.user, starts_on__lte=today, ends_on__gte=today, group__school=actor.school
         ).values("group_id")
-        cached = sorted(
-            set(
-                Enrolment.objects.filter(
-                    group_id__in=current_groups, starts_on__lte=today, ends_on__gte=today
-                ).values_list("pupil_id", flat=True)
-            )
-        )
+        in_classes = Enrolment.objects.filter(
+            group_id__in=current_groups, starts_on__lte=today, ends_on__gte=today
+        ).values_list("pupil_id", flat=True)
+        # The intervention groups they run now: a TA works with those pupils as closely as a class's.
+        in_interventions = GroupMember.objects.filter(
+            member_on(today),
+            group__leaders__user=actor.user,
+            group__school=actor.school,
+            group__starts_on__lte=today,
+            group__ends_on__gte=today,
+            group__ended_at__isnull=True,
+        ).values_list("pupil_id", flat=True)
+        cached = sorted(set(in_classes) | set(in_interventions))
         actor.extra["own_group_pupil_ids"] = cached
     return cached
 

@@ -1,8 +1,10 @@
 """Trusts, schools, school time, and who works where in which role."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -126,6 +128,19 @@ class School(PublicIdModel, VersionedModel):
         help_text=_("What a parent should do if they are unhappy: who to contact and how. Shown to parents."),
     )
     complaints_url = models.URLField(_("link to the complaints policy"), blank=True)
+    # Costing provision (provision app, DOMAIN.md): a school year's weeks, and the notional SEN
+    # budget a school spends on one pupil before the local authority tops up.
+    school_weeks = models.PositiveSmallIntegerField(
+        _("weeks in the school year"), default=38, validators=[MinValueValidator(1), MaxValueValidator(52)]
+    )
+    notional_threshold = models.DecimalField(
+        _("notional SEN threshold a pupil (£)"),
+        max_digits=9,
+        decimal_places=2,
+        default=Decimal("6000"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Pupils whose provision costs more than this a year are flagged on the provision map."),
+    )
 
     class Meta:
         ordering = ["name"]

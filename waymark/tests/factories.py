@@ -208,6 +208,7 @@ class ShareFactory(ScopedFactory):
 
     pupil = factory.SubFactory(PupilFactory)
     specialist = factory.SubFactory(UserFactory)
+    email = factory.LazyAttribute(lambda o: o.specialist.email if o.specialist else "someone@example.test")
     service = "Educational psychology service"
     lawful_basis = "Consent from parents"
     starts_on = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=30))

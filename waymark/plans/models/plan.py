@@ -7,6 +7,8 @@ document and comparison of a frozen version is drawn from that snapshot, so late
 a template, the strategy bank or a person's name never change what was agreed.
 """
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -255,6 +257,8 @@ class Outcome(OrderedItem):
     who_checks = models.CharField(_("who checks"), max_length=150, blank=True)
     # Carried forward from an earlier version's outcome (reviews carry unmet outcomes forward).
     carried_from = models.UUIDField(null=True, blank=True, editable=False)
+    # The same for every copy of this outcome from version to version: progress charts follow it.
+    lineage = models.UUIDField(default=uuid.uuid4, editable=False, db_index=True)
 
 
 class Provision(OrderedItem):
@@ -285,6 +289,8 @@ class Provision(OrderedItem):
     # The same commitment in the version this one was copied from, so groups that deliver it
     # can follow it from version to version (docs/plans.md).
     carried_from = models.UUIDField(null=True, blank=True, editable=False)
+    # The same for every copy of this commitment: a group member row names it (provision app).
+    lineage = models.UUIDField(default=uuid.uuid4, editable=False, db_index=True)
 
     class Meta(OrderedItem.Meta):
         constraints = [
