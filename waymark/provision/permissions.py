@@ -1,0 +1,36 @@
+"""Who may do what with provision, in one place (the rule table in core/access.py decides reach).
+
+- Managing the school's provision (the intervention list, groups, staff costs, other costs,
+  costing settings) is for those who edit every pupil's plan: the SENCO and deputy SENCO.
+- The provision map and impact summaries name pupils and show money: for those who export
+  across the whole school (SENCO, deputy, head, trust lead).
+- A group is seen and logged by the staff who run it and by those who manage provision;
+  nobody else, since its register names other children.
+"""
+
+from waymark.core.access import Action, Reach
+
+from .models import InterventionGroup
+
+
+def can_manage_provision(actor):
+    return actor is not None and actor.is_staff_member and actor.reach(Action.EDIT) == Reach.ALL
+
+
+def can_see_provision_map(actor):
+    return actor is not None and actor.is_staff_member and actor.reach(Action.EXPORT) == Reach.ALL
+
+
+def can_run_groups(actor):
+    """Anyone on the school's staff may be asked to run a group (a TA, a teacher, the SENCO)."""
+    return actor is not None and actor.is_staff_member
+
+
+def group_restrict(actor):
+    """The groups of the actor's school that they manage or run; none for anyone else."""
+    if actor is None or not actor.is_staff_member:
+        return InterventionGroup.objects.none()
+    groups = InterventionGroup.objects.filter(school=actor.school)
+    if can_manage_provision(actor):
+        return groups
+    return groups.filter(leaders__user=actor.user).distinct()
