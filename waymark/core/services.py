@@ -9,6 +9,13 @@ STALE_MESSAGE = _(
 )
 
 
+def is_stale(error):
+    """Whether a service refused a save because someone else saved first (``save_versioned``)."""
+    return getattr(error, "code", None) == "stale" or any(
+        getattr(item, "code", None) == "stale" for item in getattr(error, "error_list", [])
+    )
+
+
 def require(condition):
     """Services check permission again: importers, commands and the API reach them without a view."""
     if not condition:

@@ -12,6 +12,7 @@ Each function runs a fixed number of queries, whatever the number of rows.
 from django.db.models import Q
 
 from waymark.core.access import Action
+from waymark.evidence.share_selectors import shares_for_family
 from waymark.pupils.models import ParentLink
 
 from .family_content import PARENT_LEVELS, family_plan, parent_content
@@ -199,6 +200,8 @@ def family_child_page(actor, link):
         "own_views": own_views,
         "shared_views": shared_views,
         "open_requests": family_open_requests(link),
+        # Who outside school can see the child's records now (live shares only): one query.
+        "outside_access": shares_for_family(actor, link.pupil),
     }
 
 

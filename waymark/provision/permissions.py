@@ -34,3 +34,10 @@ def group_restrict(actor):
     if can_manage_provision(actor):
         return groups
     return groups.filter(leaders__user=actor.user).distinct()
+
+
+def has_groups_to_run(actor):
+    """For the home page: show the session pages to managers and to staff who run a group."""
+    if not can_run_groups(actor):
+        return False
+    return can_manage_provision(actor) or group_restrict(actor).exists()

@@ -13,9 +13,9 @@ def term_ranges(school, start, end):
     """The school's terms overlapping ``start``..``end`` as (first day, last day) pairs, in order."""
     return [
         (term.starts_on, term.ends_on)
-        for term in Term.objects.filter(
-            academic_year__school=school, starts_on__lte=end, ends_on__gte=start
-        ).order_by("starts_on")
+        for term in Term.objects.filter(academic_year__school=school, starts_on__lte=end, ends_on__gte=start).order_by(
+            "starts_on"
+        )
     ]
 
 

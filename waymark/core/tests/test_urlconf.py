@@ -152,6 +152,8 @@ def test_public_views_are_few_and_known():
             "invitation-accept",
             # A parent accepting an invitation: the emailed link and the school's code (pupils/family_views.py).
             "parent-invitation-accept",
+            # An outside specialist accepting a share with the emailed link (evidence/views/shares.py).
+            "share-accept",
             # Where a locked pupil-voice session ends, after the session is flushed (plans/views/pupil_voice.py).
             "pupil-voice-ended",
         ]

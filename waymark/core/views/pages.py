@@ -10,9 +10,10 @@ from waymark.core.access import Action, Reach
 from waymark.core.audit import audit_record
 from waymark.core.middleware import SESSION_SCHOOL_KEY
 from waymark.core.views.base import public_view, signed_in_view
+from waymark.evidence.share_selectors import specialist_shares
 from waymark.plans.dashboard import senco_dashboard
 from waymark.plans.family_selectors import family_children
-from waymark.pupils.models import Pupil
+from waymark.provision.permissions import can_manage_provision, can_see_provision_map, has_groups_to_run
 
 
 @signed_in_view
@@ -26,15 +27,11 @@ def home(request):
         # Through their own active links, each with the one thing to do (a fixed number of queries).
         children = family_children(actor)
     if actor.is_specialist:
-        shared = list(
-            Pupil.objects.restrict(actor, Action.VIEW)
-            .filter(shares__specialist=actor.user)
-            .distinct()
-            .select_related("school")
-        )
+        # Their live shares only, each linking to what it lets them see.
+        shared = specialist_shares(actor)
     context = {
         "children": children,
-        "shared_pupils": shared,
+        "shared_with_me": shared,
         "can_view_register": actor.reach(Action.VIEW) in (Reach.ALL, Reach.YEAR_GROUP, Reach.OWN_GROUPS),
         "can_see_figures": actor.can_see_figures(),
         "can_administer": actor.can_administer(),
@@ -42,6 +39,11 @@ def home(request):
         "can_add_pupils": actor.reach(Action.EDIT) == Reach.ALL,
         # Reviews due, parents' views and disagreements: for those who run the plans.
         "dashboard": senco_dashboard(actor) if actor.reach(Action.REVIEW) == Reach.ALL else None,
+        "provision": {
+            "run_groups": has_groups_to_run(actor),
+            "manage": can_manage_provision(actor),
+            "see_map": can_see_provision_map(actor),
+        },
     }
     return render(request, "core/home.html", context)
 

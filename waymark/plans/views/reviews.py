@@ -20,7 +20,7 @@ from django.views.generic import View
 
 from waymark.core.access import Action
 from waymark.core.audit import audit_record
-from waymark.core.services import STALE_MESSAGE
+from waymark.core.services import STALE_MESSAGE, is_stale
 from waymark.core.views.base import (
     CapabilityFormView,
     ScopedDetailView,
@@ -36,7 +36,6 @@ from ..models import ParentMeeting, Review
 from ..review_dates import next_review_default
 from ..review_forms import MeetingForm, ReviewForm, ReviewSettingsForm
 from ..review_selectors import links_who_may_take_part, parents_views, pupil_voice, readable_ratings
-from .editor.common import is_stale
 
 STALE_REVIEW_MESSAGE = gettext_lazy(
     "Someone else saved this review after you opened it, so your changes have not been saved yet. "

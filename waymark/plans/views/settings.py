@@ -14,6 +14,7 @@ from django.shortcuts import redirect
 from django.urls import path
 from django.utils.translation import gettext as _
 
+from waymark.core.services import is_stale
 from waymark.core.views.base import CapabilityFormView, CapabilityTemplateView, form_error_from
 from waymark.pupils.models import AreaOfNeed
 
@@ -64,10 +65,6 @@ class ObjectMixin(ManageMixin):
         fresh.cleaned_data = {}
         form_error_from(fresh, error)
         return self.render_to_response(self.get_context_data(form=fresh, **context))
-
-
-def is_stale(error):
-    return getattr(error, "code", None) == "stale"
 
 
 # ----- the bank -----

@@ -52,12 +52,6 @@ ADD_LABELS = {
 PREVIOUS_STATUSES = (PlanVersion.Status.ACTIVE, PlanVersion.Status.SHARED, PlanVersion.Status.SUPERSEDED)
 
 
-def is_stale(error):
-    return getattr(error, "code", None) == "stale" or any(
-        getattr(e, "code", None) == "stale" for e in getattr(error, "error_list", [])
-    )
-
-
 def frozen_response(request, version):
     """A shared or published version is never edited: send the person to the version itself."""
     messages.info(request, services.FROZEN_MESSAGE)

@@ -9,6 +9,7 @@ from django.views import View
 
 from waymark.core.access import Action
 from waymark.core.models import Visibility
+from waymark.core.services import is_stale
 from waymark.core.views.base import ActorMixin, form_error_from
 
 from ... import selectors, services
@@ -25,7 +26,6 @@ from .common import (
     VersionMixin,
     editor_url,
     frozen_response,
-    is_stale,
     rebound,
 )
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from waymark.core.access import Action
+from waymark.core.services import is_stale
 from waymark.core.views.base import ScopedFormView, form_error_from
 
 from ... import selectors, services
@@ -15,7 +16,7 @@ from ...forms import (
     VersionActionForm,
 )
 from ...models import PlanVersion, Provision
-from .common import VersionMixin, editor_url, is_stale, rebound
+from .common import VersionMixin, editor_url, rebound
 
 
 class VersionActionView(VersionMixin, ScopedFormView):

@@ -10,6 +10,7 @@ from django.views import View
 from waymark.core.access import Action
 from waymark.core.audit import audit_record
 from waymark.core.models import Visibility
+from waymark.core.services import is_stale
 from waymark.core.views.base import ActorMixin, ScopedDetailView, ScopedFormView, form_error_from
 from waymark.pupils.models import Pupil
 
@@ -30,7 +31,6 @@ from .common import (
     editor_url,
     editor_version,
     frozen_response,
-    is_stale,
     rebound,
 )
 
