@@ -90,6 +90,7 @@ AUDIT_DESCRIPTIONS = {
     "evidence.share.created": _("shared the pupil's record with an outside specialist"),
     "evidence.share.accepted": _("accepted a share of a pupil's record"),
     "evidence.share.viewed": _("viewed a pupil's record shared with them"),
+    "evidence.shares.listed": _("viewed who outside school the pupil's record is shared with"),
     "evidence.share.ended": _("ended a share with an outside specialist"),
     "evidence.report.added": _("added a report or recommendations as an outside specialist"),
     # Provision delivered
@@ -111,6 +112,9 @@ AUDIT_DESCRIPTIONS = {
     "provision.cost.removed": _("removed a cost"),
     "provision.settings.updated": _("changed the school's costing settings"),
     "provision.delivery.viewed": _("viewed the provision delivered to the pupil"),
+    "provision.group.viewed": _("viewed an intervention group's pupils, sessions and attendance"),
+    "provision.group_measures.viewed": _("viewed an intervention group's entry and exit measures"),
+    "provision.intervention_impact.viewed": _("viewed the pupils of an intervention and their progress"),
     "provision.impact.viewed": _("viewed the pupil's progress measures"),
     "provision.map.viewed": _("viewed the provision map"),
     "provision.map.exported": _("downloaded the provision map"),

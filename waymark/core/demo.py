@@ -11,8 +11,10 @@ created and only the demo users' passwords are set again. People, pupils and cla
 written directly with ``bulk_create`` (docs/adr/0002). Families and plans are the
 exception, written through the services as of the day each thing happened: parents'
 contact records and the demo parents' invitations (``demo_contacts``), plans with the
-reviews that moved them on (``demo_plans``, ``demo_reviews``), and what parents and pupils
-said (``demo_family``).
+reviews that moved them on (``demo_plans``, ``demo_reviews``), what parents and pupils
+said (``demo_family``), the psychologist's share, and the provision delivered: staff costs,
+interventions, groups, a term of sessions, measures and other costs (``demo_provision``,
+``demo_delivery``), with notes, documents and her report (``demo_evidence``).
 
 The whole build runs inside ``core.quiet.email_held``: the services would otherwise email
 every invitation and queue a notice to parents for every plan shared, published or
@@ -32,11 +34,10 @@ from django_scopes import scopes_disabled
 
 from waymark.accounts.models import User
 from waymark.accounts.services import email_address_verify
-from waymark.evidence.models import Share
 from waymark.pupils.models import Enrolment, Pupil, SenStatus
 from waymark.schools.models import AcademicYear, ClassGroup, GroupStaff, Membership, School, Term, Trust
 
-from . import demo_contacts, demo_family, demo_plans, demo_pupils
+from . import demo_contacts, demo_evidence, demo_family, demo_plans, demo_provision, demo_pupils
 from .quiet import email_held
 
 SEED = 2026
@@ -266,6 +267,8 @@ def _create(rng, password_hash):
     demo_plans.build_plans(rng, schools, users, today=DEMO_DATE)
     demo_family.build_family(rng, schools, users, today=DEMO_DATE)
     _refresh_planner_statistics()
+    demo_provision.build_provision(rng, schools, users, today=DEMO_DATE)
+    _refresh_planner_statistics()
 
 
 def _users(password_hash):
@@ -403,19 +406,9 @@ def _secondary_child(open_statuses):
 
 
 def _share(shared, users):
-    """The psychologist's live share of a Year 4 pupil at the primary (the parents come with demo_contacts)."""
-    Share.objects.create(
-        pupil=shared,
-        specialist=users["specialist"],
-        service="Riverside Educational Psychology Service (Experts at Hand)",
-        can_see_plan=True,
-        can_see_documents=True,
-        can_add_report=True,
-        lawful_basis="Parental consent given in writing on 21 September 2026 for an educational psychology assessment.",
-        starts_on=datetime.date(2026, 9, 28),
-        expires_on=datetime.date(2027, 7, 21),
-        created_by=users["senco"],
-    )
+    """The psychologist's live share of a Year 4 pupil at the primary, through the share services (the
+    SENCO shares by email, she accepts); the parents come with demo_contacts."""
+    demo_evidence.share_with_specialist(shared, users)
 
 
 def _refresh_planner_statistics():

@@ -86,6 +86,14 @@ PERSONAL_DATA = (
         True,
     ),
     PersonalDataEntry("provision.Attendance", "pupil", "Attendance at each intervention session", True),
+    # No key to a pupil (a session is the group's), but its note is written about the pupils who came.
+    PersonalDataEntry(
+        "provision.SessionLog",
+        "attendances__pupil",
+        "Notes on intervention sessions the pupil was registered at, which may name other pupils",
+        False,
+        True,
+    ),
     PersonalDataEntry("provision.Measure", "pupil", "Entry, exit and other measures of progress", True),
     PersonalDataEntry("provision.OtherCost", "pupil", "Costs of provision for this pupil alone", False),
     PersonalDataEntry(

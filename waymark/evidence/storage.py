@@ -13,4 +13,10 @@ from django.core.files.storage import FileSystemStorage
 @cache
 def private_storage():
     # No base_url: the storage cannot produce a URL for a file, so no template can link to one.
-    return FileSystemStorage(location=settings.WAYMARK_PRIVATE_MEDIA_ROOT, base_url=None)
+    # Readable by the app's own user only: not by every account on the server (Django's default is 0o644).
+    return FileSystemStorage(
+        location=settings.WAYMARK_PRIVATE_MEDIA_ROOT,
+        base_url=None,
+        file_permissions_mode=0o600,
+        directory_permissions_mode=0o700,
+    )

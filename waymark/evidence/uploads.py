@@ -2,8 +2,10 @@
 
 Four kinds are accepted: PDF, Word (.docx), JPEG and PNG. ``check_upload`` reads the file
 once, guesses its kind from its first bytes (the ``filetype`` library), then checks its
-structure: PDFs must hold no scripts, launch actions or attachments; Word files must be
-plain .docx packages (no macros, no old binary .doc, no zip bombs or odd paths); photos
+structure: PDFs must hold no scripts, launch actions, forms with scripts or attachments, and
+be in a form this check can read (not encrypted, no stream wrapped in a filter it does not
+unpack); Word files must be plain .docx packages (no macros, no old binary .doc, no embedded
+objects or controls, nothing fetched from elsewhere when opened, no zip bombs or odd paths); photos
 are opened with Pillow and encoded again, which drops EXIF (and with it GPS location) and
 every other kind of metadata. The name's extension must agree with the content.
 
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 import filetype
 from django.conf import settings
 from django.utils.translation import gettext as _
+from lxml import etree
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 PDF = "application/pdf"
@@ -46,11 +49,34 @@ ZIP_MAX_RATIO = 200  # a part may unpack to at most this many times its packed s
 ZIP_RATIO_FROM_BYTES = 1024 * 1024  # …once it is bigger than this (small parts compress well legitimately)
 ZIP_MAX_PART_READ = 2 * 1024 * 1024  # the few parts read to check the package
 
+# Relationships in a Word package that make Word load or run something when it opens: embedded
+# OLE objects and ActiveX controls (which can carry programs) and imported chunks of HTML or RTF.
+DOCX_ACTIVE_RELATIONSHIPS = ("/oleobject", "/control", "/activexcontrolbinary", "/afchunk")
+# The one kind of outside target a report needs: a link someone clicks. Anything else External
+# is fetched when the file opens (a template, a frame, an OLE object as in CVE-2022-30190, a
+# picture from a network share that hands over the reader's Windows password hash).
+DOCX_EXTERNAL_ALLOWED = ("/hyperlink",)
+# Relationship parts are small XML: read without entities, DTDs or the network.
+RELS_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
 # PDF streams unpacked to look for hidden scripts, in total.
 PDF_MAX_UNPACKED_BYTES = 100 * 1024 * 1024
-# Names that make a PDF run something or carry another file. A name ends at a delimiter.
-PDF_ACTIVE_NAMES = re.compile(rb"/(?:JavaScript|JS|Launch|EmbeddedFiles?|RichMedia)(?=[\s/<>\[\]()%{}]|$)")
-PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.S)
+# A name ends at a delimiter (or the end of the data).
+_PDF_NAME_END = rb"(?=[\s/<>\[\]()%{}]|$)"
+# Names that make a PDF run something or carry another file: scripts (also inside an XFA form),
+# launch actions, embedded files (an attachment's /EF, whether or not it says /EmbeddedFile),
+# file attachment annotations and embedded media.
+PDF_ACTIVE_NAMES = re.compile(
+    rb"/(?:JavaScript|JS|Launch|EmbeddedFiles?|EF|FileAttachment|XFA|RichMedia)" + _PDF_NAME_END
+)
+# An encrypted PDF (even one that opens without a password) hides its streams from this check;
+# so do the filters below, which a reader unpacks but this check does not. Both are refused.
+PDF_ENCRYPTED = re.compile(rb"/Encrypt" + _PDF_NAME_END)
+PDF_UNCHECKED_FILTERS = re.compile(
+    rb"/(?:ASCIIHexDecode|ASCII85Decode|LZWDecode|RunLengthDecode|Crypt|AHx|A85|LZW|RL)" + _PDF_NAME_END
+)
+# A reader starts a stream's data after the end of the line "stream" is on, whatever ends it.
+PDF_STREAM_START = re.compile(rb"(?<!end)stream[^\r\n]*(?:\r\n|\r|\n)")
 PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 
 # Photos: refuse before decoding anything that would take a great deal of memory.
@@ -61,6 +87,10 @@ MESSAGES = {
     "unknown_type": "Add a PDF, Word (.docx), JPEG or PNG file.",
     "macros": "Files with macros cannot be added. Save it as a .docx or PDF and try again.",
     "pdf_active_content": "PDFs with scripts or attachments cannot be added.",
+    "pdf_unchecked": "This PDF is protected or saved in a way that cannot be checked. "
+    "Save or print it as a new PDF, without a password, and try again.",
+    "docx_active_content": "Word documents with embedded objects, or content that opens from elsewhere, "
+    "cannot be added. Save it as a PDF and try again.",
     "damaged": "The file could not be read. It may be damaged: open it, save it again and try again.",
     "unpacks_too_large": "The file is too large when unpacked. Save it again as a .docx or PDF and try again.",
     "image_too_large": "The picture is too big to add. Make it smaller and try again.",
@@ -252,31 +282,89 @@ def _sniff_zip(data):
             rels = _read_part(archive, "word/_rels/settings.xml.rels").lower()
             if b"attachedtemplate" in rels and b'targetmode="external"' in rels:
                 raise UploadRefused("macros")
+        for info in archive.infolist():
+            if info.filename.lower().endswith(".rels"):
+                _check_relationships(_read_part(archive, info.filename))
     return DOCX
 
 
+def _check_relationships(data):
+    """Refuse a relationships part that embeds an object or control, or fetches anything but a link."""
+    try:
+        root = etree.fromstring(data, RELS_PARSER)
+    except (etree.XMLSyntaxError, ValueError):
+        raise UploadRefused("damaged") from None
+    if root.getroottree().docinfo.doctype:
+        raise UploadRefused("damaged")  # Word refuses a DTD in a package, and entities could hide a value
+    for element in root.iter():
+        if not isinstance(element.tag, str) or etree.QName(element).localname != "Relationship":
+            continue
+        kind = (element.get("Type") or "").strip().lower()
+        if kind.endswith(DOCX_ACTIVE_RELATIONSHIPS):
+            raise UploadRefused("docx_active_content")
+        if (element.get("TargetMode") or "").strip().lower() == "external" and not kind.endswith(DOCX_EXTERNAL_ALLOWED):
+            raise UploadRefused("docx_active_content")
+
+
 def check_pdf(data, content_type=PDF):
-    """A PDF with no scripts, launch actions, attachments or embedded media, also inside compressed streams."""
-    if _has_active_content(data):
-        raise UploadRefused("pdf_active_content")
+    """A PDF with no scripts, launch actions, attachments or embedded media, also inside compressed streams.
+
+    Flate streams are unpacked and looked in too. What this check cannot read is refused rather
+    than kept unchecked: an encrypted PDF (it may open without a password, its streams unreadable
+    here), and streams wrapped in the other filters (a script in a hex-encoded object stream, say).
+    """
+    _check_pdf_names(data)
     budget = PDF_MAX_UNPACKED_BYTES
-    for match in PDF_STREAM.finditer(data):
-        unpacker = zlib.decompressobj()
-        try:
-            unpacked = unpacker.decompress(match.group(1), budget + 1)
-        except zlib.error:
+    # Every "stream" is tried, even one inside another's compressed data, since a reader finds
+    # objects by their offsets; what is fed to zlib in all is capped, so overlapping streams
+    # built to be unpacked again and again cannot make the check slow.
+    feed = [2 * len(data) + PDF_MAX_UNPACKED_BYTES // 100]
+    for match in PDF_STREAM_START.finditer(data):
+        unpacked = _inflate(data, match.end(), budget, feed)
+        if unpacked is None:
             continue  # not a Flate stream (an image, say): nothing a reader would run
         budget -= len(unpacked)
-        if budget < 0:
-            raise UploadRefused("unpacks_too_large")
-        if _has_active_content(unpacked):
-            raise UploadRefused("pdf_active_content")
+        _check_pdf_names(unpacked)
     return data
 
 
-def _has_active_content(data):
+def _check_pdf_names(data):
     # "/J#61vaScript" is "/JavaScript" to a PDF reader: undo the escapes before looking.
-    return bool(PDF_ACTIVE_NAMES.search(PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), data)))
+    plain = PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), data)
+    if PDF_ACTIVE_NAMES.search(plain):
+        raise UploadRefused("pdf_active_content")
+    if PDF_ENCRYPTED.search(plain) or PDF_UNCHECKED_FILTERS.search(plain):
+        raise UploadRefused("pdf_unchecked")
+
+
+def _inflate(data, start, budget, feed):
+    """The Flate stream starting at ``start`` unpacked (at most ``budget`` bytes), or ``None``.
+
+    Fed up to each "endstream" in turn until the compressed data ends: those bytes inside the
+    compressed data must not cut the check short of what a reader (going by /Length) unpacks.
+    ``feed`` holds how many more bytes zlib may be given, across the whole file.
+    """
+    unpacker = zlib.decompressobj()
+    pieces, size, position = [], 0, start
+    view = memoryview(data)
+    while not unpacker.eof and position < len(data):
+        end = data.find(b"endstream", position)
+        end = len(data) if end < 0 else end + len(b"endstream")
+        feed[0] -= end - position
+        if feed[0] < 0:
+            raise UploadRefused("pdf_unchecked")
+        try:
+            piece = unpacker.decompress(view[position:end], budget + 1 - size)
+        except zlib.error:
+            if not pieces:
+                return None
+            break  # damaged part way: a reader stops there too
+        pieces.append(piece)
+        size += len(piece)
+        if size > budget or unpacker.unconsumed_tail:
+            raise UploadRefused("unpacks_too_large")
+        position = end
+    return b"".join(pieces)
 
 
 def check_docx(data, content_type=DOCX):

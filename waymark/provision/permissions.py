@@ -5,10 +5,13 @@
 - The provision map and impact summaries name pupils and show money: for those who export
   across the whole school (SENCO, deputy, head, trust lead).
 - A group is seen and logged by the staff who run it and by those who manage provision;
-  nobody else, since its register names other children.
+  nobody else, since its register names other children. Running one takes a role that
+  delivers provision: governors and trust leads oversee and never see a named child, so a
+  leader row left behind when someone became one (a TA turned governor) opens nothing.
 """
 
 from waymark.core.access import Action, Reach
+from waymark.plans.forms import NOT_DELIVERING_ROLES
 
 from .models import InterventionGroup
 
@@ -26,6 +29,11 @@ def can_run_groups(actor):
     return actor is not None and actor.is_staff_member
 
 
+def delivers_provision(actor):
+    """Whether the actor's roles in their school include one that runs groups (not only governor or trust lead)."""
+    return actor is not None and actor.is_staff_member and bool(actor.roles - NOT_DELIVERING_ROLES)
+
+
 def group_restrict(actor):
     """The groups of the actor's school that they manage or run; none for anyone else."""
     if actor is None or not actor.is_staff_member:
@@ -33,6 +41,8 @@ def group_restrict(actor):
     groups = InterventionGroup.objects.filter(school=actor.school)
     if can_manage_provision(actor):
         return groups
+    if not delivers_provision(actor):
+        return InterventionGroup.objects.none()
     return groups.filter(leaders__user=actor.user).distinct()
 
 

@@ -22,7 +22,6 @@ from .permissions import group_restrict
 NOTE_MAX_LENGTH = 500
 
 
-
 def may_log(actor, group):
     """Whether ``actor`` may log and correct ``group``'s sessions: they run it or manage provision."""
     return group_restrict(actor).filter(pk=group.pk).exists()

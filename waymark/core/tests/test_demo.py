@@ -3,20 +3,22 @@
 import datetime
 import io
 import random
+from decimal import Decimal
 
 import pytest
 from django.core import checks
 from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection
-from django.db.models import Count
+from django.db.models import Count, F, Q
 from django_scopes import scope, scopes_disabled
 
 from waymark.accounts.models import User
-from waymark.core import demo
+from waymark.core import demo, demo_delivery
 from waymark.core.actor import Actor
 from waymark.core.checks import demo_data_check
 from waymark.core.models import AuditEvent, Notification
-from waymark.evidence.models import Share
+from waymark.evidence.models import Document, Note, Share
+from waymark.evidence.selectors import documents_visible_to
 from waymark.plans.dashboard import senco_dashboard
 from waymark.plans.family_selectors import family_child_page
 from waymark.plans.meetings import meetings_this_year
@@ -30,6 +32,7 @@ from waymark.plans.models import (
     ParentRequest,
     PlanSection,
     PlanVersion,
+    Provision,
     PupilVoice,
     ReadReceipt,
     Review,
@@ -39,6 +42,22 @@ from waymark.plans.pupil_voice import FACE_CHOICES
 from waymark.plans.selectors import version_list
 from waymark.plans.services import publish_problems, unedited_bank_items
 from waymark.plans.snapshot import build_snapshot, prefetch_for_snapshot
+from waymark.provision.delivery import today_sessions
+from waymark.provision.family import TOOK_PART, family_support
+from waymark.provision.impact import intervention_summary
+from waymark.provision.models import (
+    Attendance,
+    GroupMember,
+    Intervention,
+    InterventionGroup,
+    Measure,
+    OtherCost,
+    SessionLog,
+    StaffRole,
+    ratio_gain,
+    ratio_gain_band,
+)
+from waymark.provision.provision_map import provision_map
 from waymark.pupils.models import Enrolment, Need, ParentInvitation, ParentLink, Pupil, SenStatus
 from waymark.pupils.upn import validate_upn
 from waymark.schools.models import ClassGroup, GroupStaff, Membership, School
@@ -89,6 +108,10 @@ def snapshot():
             "responses": AgreementResponse.objects.count(),
             "requests": ParentRequest.objects.count(),
             "voices": PupilVoice.objects.count(),
+            "groups_run": InterventionGroup.objects.count(),
+            "sessions": SessionLog.objects.count(),
+            "measures": Measure.objects.count(),
+            "documents": Document.objects.count(),
             "audit_events": AuditEvent.objects.count(),
         }
 
@@ -551,3 +574,145 @@ def test_demo_families_reviews_and_parents_in_both_schools(var_dir, django_captu
             assert not related.objects.filter(link__in=restricted).exists(), related
         assert not Notification.objects.filter(user__parent_links__in=restricted).exists()
         assert not ParentMeeting.objects.filter(parents__in=restricted).exists()
+
+
+# ----- provision delivered, its impact, costs and evidence -----
+
+
+def _actor(role, today=demo.DEMO_DATE):
+    return Actor.for_user(User.objects.get(email=f"{role}@{demo.EMAIL_DOMAIN}"), today=today)
+
+
+def _assert_provision(school):
+    roles = dict(StaffRole.objects.filter(school=school).values_list("name", "hourly_cost"))
+    assert sorted(roles.values()) == [Decimal("17.50"), Decimal("21.00"), Decimal("42.00"), Decimal("48.00")]
+    assert (school.school_weeks, school.notional_threshold) == (38, 6000)
+    listed = Intervention.objects.filter(school=school)
+    assert 8 <= listed.count() <= 12 and not listed.filter(intervention_type__isnull=True).exists()
+    assert {"reading_age", "spelling_age", "sdq"} <= set(listed.values_list("measure_type__kind", flat=True))
+    groups = InterventionGroup.objects.filter(school=school).annotate(n=Count("members"))
+    assert 5 <= groups.count() <= 8, school.name
+    assert {2 <= group.n <= 6 for group in groups} == {True}
+    # Sessions are planned in the autumn term; two groups finished at October half-term.
+    assert {group.starts_on.month for group in groups} == {9}
+    assert groups.filter(ends_on=datetime.date(2026, 10, 23)).count() == 2, school.name
+    places = GroupMember.objects.filter(group__school=school)
+    assert places.filter(commitment__isnull=False).count() > places.count() / 2
+    for place in places.filter(commitment__isnull=False):
+        in_force = Provision.objects.filter(version__plan__pupil=place.pupil_id, version__status="active")
+        assert in_force.filter(lineage=place.commitment).exists(), place
+
+
+def _assert_sessions():
+    sessions = SessionLog.objects.all()
+    assert sessions.count() > 200
+    assert not sessions.filter(date__gte=demo.DEMO_DATE).exists()
+    assert not _before_demo_date(sessions, "logged_at")
+    assert AuditEvent.objects.filter(action="provision.session.logged").count() == sessions.count()
+    cancelled = sessions.filter(status="cancelled")
+    closed = cancelled.filter(note=demo_delivery.HALF_TERM_CLOSED)  # the demo's terms have no half-term
+    rate = (cancelled.count() - closed.count()) / (sessions.count() - closed.count())
+    assert 0.04 < rate < 0.14
+    assert len(set(cancelled.values_list("cancel_reason", flat=True))) >= 4
+    came = Count("attendances", filter=Q(attendances__attended=True))
+    delivered = sessions.filter(status="delivered").annotate(came=came)
+    assert not delivered.filter(came=0).exists()  # a delivered session has somebody there
+    attendance = Attendance.objects.all()
+    assert 0.82 < attendance.filter(attended=True).count() / attendance.count() < 0.95
+    assert not Attendance.objects.filter(session__status="cancelled").exists()
+
+
+def _assert_measures():
+    measures = Measure.objects.select_related("measure_type", "group")
+    measured = GroupMember.objects.filter(group__intervention__measure_type__isnull=False)
+    entries = measures.filter(point="entry")
+    assert entries.count() == measured.count()
+    assert not entries.exclude(taken_on=F("group__starts_on")).exists()
+    exits = measures.filter(point="exit")
+    assert set(exits.values_list("group__ends_on", flat=True)) == {datetime.date(2026, 10, 23)}
+    assert not _before_demo_date(measures, "recorded_at")
+    bands = set()
+    for exit_ in exits.filter(measure_type__kind="reading_age"):
+        entry = entries.get(pupil=exit_.pupil_id, group=exit_.group_id, measure_type=exit_.measure_type_id)
+        bands.add(ratio_gain_band(ratio_gain(entry.value, exit_.value, entry.taken_on, exit_.taken_on)))
+    assert bands == {"modest", "useful", "substantial", "remarkable"}
+    assert exits.filter(measure_type__kind="sdq").count() >= 4
+    assert entries.filter(measure_type__kind="boxall", pupil__school__urn=demo.PRIMARY.urn).exists()
+
+
+def _assert_costs_and_the_map():
+    costs = OtherCost.objects.all()
+    assert costs.filter(kind="licence", group__isnull=False).exists()
+    assert costs.filter(kind="resources", group__isnull=False).exists()
+    assert costs.filter(kind="outside_service", pupil__isnull=False, description__icontains="speech").exists()
+    actor = _actor("senco")
+    with scope(school=[actor.school.pk]):
+        rows = provision_map(actor).pupil_rows
+        summary = intervention_summary(actor)
+    over = [row for row in rows if row.over_threshold]
+    assert 1 <= len(over) and len(over) < len(rows) / 5
+    assert over[0].pupil.sen_statuses.filter(ends_on__isnull=True, provision="E").exists()
+    reading = [m for impact in summary for m in impact.measures if m.measure_type.kind == "reading_age" and m.pupils]
+    assert reading and reading[0].useful_or_better
+
+
+@pytest.mark.django_db
+def test_demo_provision_sessions_measures_and_costs(var_dir):
+    run_demo()
+
+    with scopes_disabled():
+        for school in School.objects.filter(is_demo=True):
+            _assert_provision(school)
+        _assert_sessions()
+        _assert_measures()
+        _assert_costs_and_the_map()
+        ta_groups = InterventionGroup.objects.filter(leaders__user__email=f"ta@{demo.EMAIL_DOMAIN}")
+        assert ta_groups.count() >= 2
+        link = ParentLink.objects.select_related("pupil", "user").get(user__email="parent@demo.waymark.test")
+        assert GroupMember.objects.filter(pupil=link.pupil, group__in=ta_groups).exists()
+
+    # The TA has a group to run on the demo's Monday, not logged yet, and last Friday's to catch up on.
+    ta = _actor("ta")
+    with scope(school=[ta.school.pk]):
+        today = today_sessions(ta)
+    assert today.sessions and {session.log for session in today.sessions} == {None}
+    assert 1 <= len(today.not_logged) <= 2
+
+    # The parent's "Support this term": sessions the child took part in, a note and a letter for everyone.
+    parent = _actor("parent")
+    with scope(school=[link.pupil.school_id]):
+        support = family_support(parent, link)
+    assert any(row.outcome == TOOK_PART for row in support.sessions)
+    assert support.notes and support.documents
+
+
+@pytest.mark.django_db
+def test_demo_share_report_notes_and_documents(var_dir):
+    run_demo()
+
+    with scopes_disabled():
+        share = Share.objects.select_related("pupil").get(specialist__email="specialist@demo.waymark.test")
+        assert share.email == "specialist@demo.waymark.test"
+        assert share.accepted_at is not None and share.token_hash is None
+        for action in ("evidence.share.created", "evidence.share.accepted", "evidence.report.added"):
+            assert AuditEvent.objects.filter(action=action).count() == 1, action
+        report = Document.objects.get(share=share)
+        assert (report.kind, report.visibility) == ("professional_report", "staff")
+        assert report.content_type == "application/pdf"
+        assert report.recommendations
+        with report.file.open("rb") as handle:
+            assert handle.read(5) == b"%PDF-"
+        for_everyone = Document.objects.filter(visibility="everyone", share__isnull=True)
+        assert set(for_everyone.values_list("pupil", flat=True)) == {
+            share.pupil_id,
+            ParentLink.objects.get(user__email="parent@demo.waymark.test").pupil_id,
+        }
+        notes = Note.objects.all()
+        assert notes.filter(outcome__isnull=False).exists() and notes.filter(outcome__isnull=True).exists()
+        assert notes.filter(visibility="everyone").exists()
+        assert not _before_demo_date(notes, "written_at")
+
+    specialist = _actor("specialist")
+    with scope(school=[share.pupil.school_id]):
+        seen = set(documents_visible_to(specialist, share.pupil).values_list("pk", flat=True))
+    assert report.pk in seen and set(for_everyone.filter(pupil=share.pupil).values_list("pk", flat=True)) <= seen

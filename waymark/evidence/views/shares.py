@@ -50,6 +50,12 @@ class ShareListView(ScopedDetailView):
     def get_queryset(self):
         return super().get_queryset().select_related("school")
 
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        # Who the record went to, and on what basis, is itself part of the pupil's record.
+        audit_record(actor=self.actor, action="evidence.shares.listed", target=self.object, pupil=self.object)
+        return response
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(shares=share_selectors.share_list(self.actor, self.object), **kwargs)
 

@@ -64,18 +64,29 @@ class GroupMeasuresView(GroupMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         self.load_group()
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        audit_record(
+            actor=self.actor,
+            action="provision.group_measures.viewed",
+            target=self.group,
+            data={
+                "pupils": [str(row.pupil.public_id) for row in self.rows],
+                "measure_type": str(self.measure_type.public_id) if self.measure_type else None,
+            },
+        )
+        return response
 
     def get_context_data(self, **kwargs):
         chooser = None
         if self.group.intervention.measure_type_id is None:
             data = {"type": str(self.measure_type.public_id)} if self.measure_type else None
             chooser = ScaleChoiceForm(data, measure_types=self.scales)
+        self.rows = measure_selectors.group_measure_rows(self.group, self.measure_type)
         return super().get_context_data(
             group=self.group,
             measure_type=self.measure_type,
             chooser=chooser,
-            rows=measure_selectors.group_measure_rows(self.group, self.measure_type),
+            rows=self.rows,
             type_query=urlencode({"type": self.measure_type.public_id}) if self.measure_type else "",
             **kwargs,
         )
@@ -265,6 +276,17 @@ class InterventionImpactView(YearMixin, CapabilityTemplateView):
         unmeasured = [row for row in rows if row.measure_type is None]
         if unmeasured:
             tables.append({"measure_type": None, "rows": unmeasured})
+        # Named pupils with their measures and attendance: a read of each of their records.
+        audit_record(
+            actor=self.actor,
+            action="provision.intervention_impact.viewed",
+            target=intervention,
+            school=self.actor.school,
+            data={
+                "pupils": list(dict.fromkeys(str(row.pupil.public_id) for row in rows)),
+                "year": str(self.year.public_id) if self.year else "all",
+            },
+        )
         return super().get_context_data(
             intervention=intervention,
             summary=detail.summary,

@@ -272,11 +272,22 @@ class GroupDetailView(ScopedDetailView):
     def get_queryset(self):
         return delivery.group_detail_queryset(self.actor)
 
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        # The page names pupils with their attendance and session notes: a read, like the register.
+        audit_record(
+            actor=self.actor,
+            action="provision.group.viewed",
+            target=self.object,
+            data={"pupils": list(dict.fromkeys(str(pupil.public_id) for pupil in self.pupils))},
+        )
+        return response
+
     def get_context_data(self, **kwargs):
         group, actor = self.object, self.actor
         terms = delivery.group_terms(group, actor.today)
         report = delivery.group_delivery(group, terms, actor.today)
-        pupils = [row.place.pupil for row in report.places]
+        pupils = self.pupils = [row.place.pupil for row in report.places]
         labels = commitment_labels(pupils, actor)
         # Links to a pupil's provision delivered only where the reader reaches the pupil (one query).
         reachable = set(
