@@ -2,9 +2,10 @@
 
 Part of ``manage.py demo`` (see ``core.demo``), run once after the families (``demo_family``).
 Like the plans, everything is written through the services (``provision.costs``,
-``provision.interventions``, ``provision.groups``) as the school's SENCO, signed in as of the
-day it happened, so the demo passes the same checks as a school would: term dates, staff
-with a role, pupils on the register, a commitment from the pupil's own plan in force. The
+``provision.interventions``, ``provision.groups``, ``provision.members``) as the school's
+SENCO, signed in as of the day it happened, so the demo passes the same checks as a school
+would: term dates, staff with a role, pupils on the register, a commitment from the pupil's
+own plan in force. The
 timestamps the services wrote as "now" are then moved onto those days; the audit trail keeps
 the time the demo was built.
 
@@ -35,7 +36,7 @@ from django_scopes import scope
 from waymark.core.actor import Actor
 from waymark.evidence.models import Share
 from waymark.plans.models import PlanVersion, Provision
-from waymark.provision import costs, groups, interventions
+from waymark.provision import costs, groups, interventions, members
 from waymark.provision.group_selectors import on_register
 from waymark.provision.models import (
     Intervention,
@@ -321,7 +322,7 @@ class SchoolProvision:
             funding=plan.funding,
         )
         for pupil, commitment in self.choose(plan):
-            groups.member_add(
+            members.member_add(
                 actor=self.actor, group=group, pupil=pupil, joined_on=plan.starts_on, commitment=commitment
             )
             self.places[pupil.pk] = self.places.get(pupil.pk, 0) + 1

@@ -7,7 +7,7 @@ never the one it came with, and only ever handed out by the scoped download view
 
 import secrets
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -18,8 +18,9 @@ from waymark.core.models import Visibility
 from waymark.core.services import require, require_pupil, save_versioned
 
 from . import scanning, uploads
-from .models import Document, Share
+from .models import Document
 from .selectors import staff_levels
+from .shares import require_live_share
 
 
 def _check_visibility(actor, visibility):
@@ -31,9 +32,19 @@ def _check_visibility(actor, visibility):
 
 def _check_share(actor, pupil, share):
     """A specialist adds a report only through their own live share of this pupil that allows it."""
-    require(share.specialist_id is not None and share.specialist_id == getattr(actor.user, "pk", None))
-    require(share.pupil_id == pupil.pk)
-    require(Share.objects.live(actor.today).filter(pk=share.pk, can_add_report=True).exists())
+    require_live_share(actor, share)
+    require(share.pupil_id == pupil.pk and share.can_add_report)
+
+
+def _check_details(actor, *, title, written_on, upload):
+    if written_on is None:
+        raise ValidationError({"written_on": _("Enter the date of the document.")})
+    if written_on > actor.today:
+        raise ValidationError({"written_on": _("The date of the document must be today or in the past.")})
+    if not (title or "").strip():
+        raise ValidationError({"title": _("Enter a title.")})
+    if upload is None:
+        raise ValidationError({"upload": _("Select a file.")})
 
 
 def _record_refusal(actor, pupil, code, share=None):
@@ -89,14 +100,7 @@ def document_upload(
     else:
         require_pupil(actor, pupil, Action.EDIT)
         _check_visibility(actor, visibility)
-    if written_on is None:
-        raise ValidationError({"written_on": _("Enter the date of the document.")})
-    if written_on > actor.today:
-        raise ValidationError({"written_on": _("The date of the document must be today or in the past.")})
-    if not (title or "").strip():
-        raise ValidationError({"title": _("Enter a title.")})
-    if upload is None:
-        raise ValidationError({"upload": _("Select a file.")})
+    _check_details(actor, title=title, written_on=written_on, upload=upload)
     try:
         checked = uploads.check_upload(upload)
         scan = scanning.scan_or_refuse(checked.received)
@@ -166,8 +170,7 @@ def document_update(*, actor, document, visibility, expected_version=None):
     A stale save (``expected_version`` behind) is refused. Audited as ``evidence.document.updated``.
     """
     require_pupil(actor, document.pupil, Action.EDIT)
-    if document.visibility not in staff_levels(actor):
-        raise PermissionDenied
+    require(document.visibility in staff_levels(actor))
     _check_visibility(actor, visibility)
     before = document.visibility
     document.visibility = visibility

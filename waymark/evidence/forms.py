@@ -80,7 +80,7 @@ class NoteForm(forms.Form):
 
 
 class NoteEditForm(StaleSaveGuard, NoteForm):
-    pass
+    """A note being changed: it carries the version it was opened on, so a stale save is refused."""
 
 
 class DocumentUploadForm(forms.Form):

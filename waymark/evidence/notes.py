@@ -2,7 +2,7 @@
 
 import uuid
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -96,8 +96,7 @@ def note_update(*, actor, note, text, happened_on, outcome=None, visibility=Visi
     """
     require_pupil(actor, note.pupil, Action.VIEW)
     require(note.written_by_id == getattr(actor.user, "pk", None))
-    if note.visibility not in staff_levels(actor):
-        raise PermissionDenied
+    require(note.visibility in staff_levels(actor))
     _check_visibility(actor, visibility)
     _check_date(actor, happened_on)
     note.outcome = _outcome_lineage(actor, note.pupil, outcome, keep=note.outcome)

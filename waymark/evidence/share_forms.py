@@ -5,15 +5,15 @@ within a year, at least one thing shared, no second open share for the same addr
 """
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from waymark.core.forms.fields import GovukDateField
 
+from .forms import DATE_HINT
 from .models import Share
+from .uploads import max_upload_bytes, size_label
 
-DATE_HINT = _("For example, 27 3 2027")
 # Staff type someone else's details here: the browser must not offer their own.
 NOT_MINE = {"autocomplete": "off"}
 
@@ -138,7 +138,6 @@ class SharedReportForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        megabytes = settings.WAYMARK_UPLOAD_MAX_BYTES // (1024 * 1024)
-        self.fields["upload"].help_text = _("A PDF, a Word document or a photo, up to %(size)d MB.") % {
-            "size": megabytes
+        self.fields["upload"].help_text = _("A PDF, a Word document or a photo, up to %(size)s.") % {
+            "size": size_label(max_upload_bytes())
         }

@@ -17,6 +17,7 @@ from waymark.plans.models import PlanVersion
 from waymark.pupils.models import Pupil
 
 from .models import Share
+from .selectors import documents_visible_to
 
 
 @dataclass(frozen=True)
@@ -55,26 +56,16 @@ def share_state(share, today):
 # ----- the school's side -----
 
 
-def share_pupil_get(actor, public_id):
-    """A pupil whose shares the actor manages (``Action.INVITE``), or ``Pupil.DoesNotExist``."""
-    return (
-        Pupil.objects.restrict(actor, Action.INVITE, audience="staff").select_related("school").get(public_id=public_id)
-    )
-
-
-def share_manage_get(actor, public_id):
-    """A share of a pupil the actor manages shares for, or ``Share.DoesNotExist``."""
-    return (
-        Share.objects.filter(pupil__in=Pupil.objects.restrict(actor, Action.INVITE, audience="staff"))
-        .select_related("pupil__school", "specialist")
-        .get(public_id=public_id)
-    )
+def shares_managed_by(actor):
+    """The shares of pupils ``actor`` manages shares for (``Action.INVITE``), with pupil, school and specialist."""
+    managed_pupils = Pupil.objects.restrict(actor, Action.INVITE, audience="staff")
+    return Share.objects.filter(pupil__in=managed_pupils).select_related("pupil__school", "specialist")
 
 
 def share_list(actor, pupil):
     """The pupil's shares for the school's page, each with ``state``: open ones first, then the rest, newest first.
 
-    ``pupil`` has been reached with ``Action.INVITE`` (``share_pupil_get``).
+    ``pupil`` has been reached with ``Action.INVITE`` (the list view's scoped lookup).
     """
     shares = list(
         Share.objects.filter(pupil=pupil)
@@ -156,8 +147,6 @@ def shared_documents(actor, share):
     """
     if not (share.can_see_documents or share.can_add_report):
         return None, None
-    from .selectors import documents_visible_to
-
     rows = list(documents_visible_to(actor, share.pupil).order_by("-written_on", "-uploaded_at"))
     documents = [row for row in rows if row.share_id != share.pk] if share.can_see_documents else None
     own_reports = [row for row in rows if row.share_id == share.pk] if share.can_add_report else None

@@ -22,6 +22,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
@@ -80,18 +81,28 @@ def _check_dates(today, starts_on, expires_on):
                     "A share can last up to a year. Choose an end date no later than %(date)s; "
                     "you can share again when it ends."
                 )
-                % {"date": _long_date(today + datetime.timedelta(days=LONGEST_SHARE_DAYS))}
+                % {"date": date_format(today + datetime.timedelta(days=LONGEST_SHARE_DAYS), "j F Y")}
             }
         )
-
-
-def _long_date(day):
-    return f"{day.day} {day:%B %Y}"
 
 
 def open_shares(pupil, today):
     """The pupil's shares that have not ended or expired: live, waiting to be accepted, or not started."""
     return Share.objects.filter(pupil=pupil, ended_at__isnull=True, expires_on__gte=today)
+
+
+def _check_not_shared_already(pupil, email, today):
+    """One open share per address and pupil, whether it was sent to that address or accepted by its account."""
+    for other in open_shares(pupil, today).select_related("specialist"):
+        if _same_address(email, other.email) or _same_address(email, getattr(other.specialist, "email", "")):
+            raise ValidationError(
+                {
+                    "email": _(
+                        "This pupil is already shared with this email address. "
+                        "End that share first if you want to change it."
+                    )
+                }
+            )
 
 
 def _send_share_email(*, share, token):
@@ -152,19 +163,7 @@ def share_create(
             _("Choose what they may see or do: the plan, documents, or adding a report or recommendations.")
         )
     email = (email or "").strip().lower()
-    already = open_shares(pupil, today).select_related("specialist")
-    if any(
-        _same_address(email, other.email) or _same_address(email, getattr(other.specialist, "email", ""))
-        for other in already
-    ):
-        raise ValidationError(
-            {
-                "email": _(
-                    "This pupil is already shared with this email address. "
-                    "End that share first if you want to change it."
-                )
-            }
-        )
+    _check_not_shared_already(pupil, email, today)
     token = secrets.token_urlsafe(32)
     share = Share(
         pupil=pupil,
@@ -328,7 +327,7 @@ def share_report_add(*, actor, share, upload, title, written_on, recommendations
     transaction of its own, which an outer one would roll back with the refusal. The
     document and its upload event commit together there; this event follows at once.
     """
-    from .documents import document_upload
+    from .documents import document_upload  # here, not at the top: documents imports require_live_share
 
     require_live_share(actor, share)
     if not share.can_add_report:

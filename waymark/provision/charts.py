@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from .dates import day_text
 from .measure_values import direction_words, format_number, format_value
 
 WIDTH, HEIGHT = 560, 280
@@ -136,7 +137,7 @@ def line_chart(*, chart_id, title, description, points, format_tick, ticks=None,
     for tick in geometry["x_ticks"]:
         tick["label"] = _short_date(tick["day"])
     for plotted in geometry["points"]:
-        plotted["title"] = f"{date_format(plotted['point'].on, 'j F Y')}: {plotted['point'].label}"
+        plotted["title"] = f"{day_text(plotted['point'].on)}: {plotted['point'].label}"
     return render_to_string(
         "provision/includes/chart_line.html",
         {
@@ -181,8 +182,8 @@ def measure_chart(series, number):
     values = [point.value for point in points]
     summary = _("%(count)s measures from %(first)s to %(last)s; lowest %(low)s, highest %(high)s.") % {
         "count": len(points),
-        "first": date_format(points[0].on, "j F Y"),
-        "last": date_format(points[-1].on, "j F Y"),
+        "first": day_text(points[0].on),
+        "last": day_text(points[-1].on),
         "low": format_value(measure_type, min(values)),
         "high": format_value(measure_type, max(values)),
     }
@@ -210,8 +211,8 @@ def outcome_chart(series, scale, number):
         "Every rating is in the table below the chart."
     ) % {
         "count": len(points),
-        "first": date_format(points[0].on, "j F Y"),
-        "last": date_format(points[-1].on, "j F Y"),
+        "first": day_text(points[0].on),
+        "last": day_text(points[-1].on),
         "low": _signed(steps[0]),
         "high": _signed(steps[-1]),
     }

@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Prefetch
-from django.utils import timezone
 
 from waymark.core.services import require
 
+from .delivery import last_day, weekdays_of
 from .permissions import can_see_provision_map
 from .schedule import planned_dates, term_ranges
 
@@ -234,25 +234,19 @@ def costing_year(school, today):
     return CostingYear(starts_on, ends_on, name, tuple(term_ranges(school, starts_on, ends_on)))
 
 
-def _last_day(group):
-    if group.ended_at is None:
-        return group.ends_on
-    return min(group.ends_on, timezone.localtime(group.ended_at).date())
-
-
 def group_inputs(group, year, today):
     """``group`` (with ``slots``, ``leaders`` and their roles, ``members`` and ``other_costs``
     prefetched) as plain values for the year being costed."""
-    last_day = _last_day(group)
+    last = last_day(group)
     # A finished group's cost still belongs to the pupils who were in it at the end.
-    day_costed = min(max(today, group.starts_on), last_day)
+    day_costed = min(max(today, group.starts_on), last)
     return GroupInputs(
         key=group.pk,
         intervention=group.intervention_id,
         funding=group.funding,
-        weekdays=tuple(slot.weekday for slot in group.slots.all()),
+        weekdays=tuple(weekdays_of(group)),
         starts_on=max(group.starts_on, year.starts_on),
-        ends_on=min(last_day, year.ends_on),
+        ends_on=min(last, year.ends_on),
         minutes_per_session=group.minutes_per_session,
         hourly_costs=tuple(leader.staff_role.hourly_cost for leader in group.leaders.all()),
         other_costs=tuple((cost.annual_amount, cost.funding) for cost in group.other_costs.all()),

@@ -17,14 +17,10 @@ from waymark.core.audit import audit_record
 from waymark.core.services import require, require_pupil, save_versioned
 
 from .models import Funding, OtherCost, StaffRole
-from .permissions import can_manage_provision, can_see_provision_map
+from .permissions import can_see_provision_map, require_manager
 
 NEGATIVE_COST = gettext_lazy("Enter a cost of £0 or more.")
 MAX_WEEKS = 52
-
-
-def _require_manager(actor, school_id):
-    require(can_manage_provision(actor) and actor.school is not None and actor.school.pk == school_id)
 
 
 def _money(value, field, message):
@@ -43,7 +39,7 @@ def costing_settings_update(*, actor, school, school_weeks, notional_threshold, 
 
     Refuses a save made on an out-of-date page; one audit event with the new values.
     """
-    _require_manager(actor, school.pk)
+    require_manager(actor, school.pk)
     errors = {}
     if not isinstance(school_weeks, int) or isinstance(school_weeks, bool) or not 1 <= school_weeks <= MAX_WEEKS:
         errors["school_weeks"] = _("Enter the weeks in the school year as a whole number from 1 to 52.")
@@ -73,7 +69,7 @@ def staff_role_save(*, actor, school, name, hourly_cost, staff_role=None, expect
     more, a refusal of a save made on an out-of-date page, and one audit event. Groups
     already led by someone in the role are costed at the new rate from now on.
     """
-    _require_manager(actor, school.pk)
+    require_manager(actor, school.pk)
     if staff_role is not None:
         require(staff_role.school_id == school.pk)
     name = " ".join(str(name).split())
@@ -107,7 +103,7 @@ def cost_add(*, actor, school, kind, description, annual_amount, funding, group=
     Guarantees exactly one of ``group`` and ``pupil``, from the actor's school (a pupil
     the actor may edit), an amount of £0 or more and one audit event.
     """
-    _require_manager(actor, school.pk)
+    require_manager(actor, school.pk)
     if (group is None) == (pupil is None):
         raise ValidationError({"for_whom": _("Choose a group or one pupil the cost is for.")})
     if group is not None:
@@ -151,7 +147,7 @@ def cost_add(*, actor, school, kind, description, annual_amount, funding, group=
 @transaction.atomic
 def cost_remove(*, actor, cost):
     """Remove a cost; the audit event keeps what it was (kind, amount, funding, for whom)."""
-    _require_manager(actor, cost.school_id)
+    require_manager(actor, cost.school_id)
     if cost.pupil_id is not None:
         require_pupil(actor, cost.pupil, Action.EDIT)
     audit_record(

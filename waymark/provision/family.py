@@ -26,7 +26,7 @@ from waymark.plans.family_content import family_plan, parent_content
 from waymark.plans.models import PlanVersion
 from waymark.schools.models import Term
 
-from .delivery import last_day, member_on_any
+from .delivery import last_day, member_on_any, weekdays_of
 from .models import Attendance, GroupMember, GroupSlot, SessionLog
 from .schedule import planned_dates, term_ranges
 
@@ -162,8 +162,7 @@ def _session_rows(pupil, places, period, today):
         last = min(place.left_on or datetime.date.max, last_day(group), end)
         if last < first:
             continue
-        weekdays = [slot.weekday for slot in group.slots.all()]
-        days = set(planned_dates(weekdays, first, min(last, yesterday), period.terms))
+        days = set(planned_dates(weekdays_of(group), first, min(last, yesterday), period.terms))
         days |= {log["date"] for log in logs if log["group_id"] == group.pk and first <= log["date"] <= last}
         for day in days:
             log = by_day.get((group.pk, day))

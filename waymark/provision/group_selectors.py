@@ -240,17 +240,22 @@ def on_register():
     )
 
 
+def _addable_pupils(actor, group):
+    """Pupils ``actor`` may add to ``group``: of its school, on the SEN register and on roll."""
+    return (
+        Pupil.objects.restrict(actor, Action.EDIT, audience="staff")
+        .filter(on_register(), school=group.school)
+        .on_roll(actor.today)
+    )
+
+
 def pupils_for_group(actor, group, search=""):
     """Pupils of the group's school on the SEN register and on roll, not in the group now, that ``actor`` may
     add, matching ``search``.
 
     At most ``PUPIL_SEARCH_LIMIT``: the page asks for a longer name rather than listing the whole register.
     """
-    pupils = (
-        Pupil.objects.restrict(actor, Action.EDIT, audience="staff")
-        .filter(on_register(), school=group.school)
-        .on_roll(actor.today)
-    )
+    pupils = _addable_pupils(actor, group)
     # Those with a place that has not ended are in the group already.
     pupils = pupils.exclude(pk__in=GroupMember.objects.filter(group=group, left_on__isnull=True).values("pupil_id"))
     for term in search.split():
@@ -262,12 +267,7 @@ def pupils_for_group(actor, group, search=""):
 
 def reachable_pupil(actor, group, public_id):
     """A pupil the actor may add to ``group`` (on the register, on roll, of its school); ``DoesNotExist`` otherwise."""
-    return (
-        Pupil.objects.restrict(actor, Action.EDIT, audience="staff")
-        .filter(on_register(), school=group.school)
-        .on_roll(actor.today)
-        .get(public_id=public_id)
-    )
+    return _addable_pupils(actor, group).get(public_id=public_id)
 
 
 def commitments_for(pupil, actor=None):

@@ -1,4 +1,4 @@
-"""Writes to intervention groups and their places: set up, change, end early; add, change and take out pupils.
+"""Writes to intervention groups: set up, change, end early. Places in a group are in ``members.py``.
 
 Only those who manage provision (the SENCO and deputy SENCO) make these changes, and only
 to their own school's groups. A group's day-to-day running changes here without touching
@@ -10,21 +10,18 @@ and last sessions must be term days and its dates must hold at least one term da
 days it meets. Holidays inside the dates are fine: nothing is planned in them.
 """
 
-import uuid
-
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from waymark.core.access import Action
 from waymark.core.audit import audit_record
-from waymark.core.services import STALE_MESSAGE, require, require_pupil, save_versioned
+from waymark.core.services import STALE_MESSAGE, save_versioned
 
-from .group_selectors import commitments_for, interventions_for_groups, on_register, staff_choices
+from .dates import day_text
+from .group_selectors import interventions_for_groups, staff_choices
 from .models import (
-    Attendance,
     Funding,
     GroupLeader,
     GroupMember,
@@ -34,30 +31,29 @@ from .models import (
     StaffRole,
     Weekday,
 )
-from .permissions import can_manage_provision
+from .permissions import require_manager
 from .schedule import planned_dates, term_ranges
 
 MAX_MINUTES = 360
 ENDED_MESSAGE = gettext_lazy("This group has ended, so it can no longer be changed.")
 
 
-def day_text(day):
-    """ "4 March 2027"."""
-    return formats.date_format(day, "j F Y")
+# ----- checks shared by the group and member services -----
 
 
-# ----- checks shared by the group services -----
-
-
-def _manage(actor, group=None):
-    require(can_manage_provision(actor))
-    if group is not None and group.school_id != actor.school.pk:
-        raise PermissionDenied
-
-
-def _refuse_if_ended(group):
+def refuse_if_ended(group):
+    """An ended group is history: neither it nor its places change any more."""
     if group.ended_at is not None:
         raise ValidationError(ENDED_MESSAGE, code="ended")
+
+
+def raise_if_errors(errors):
+    """``errors`` maps form fields to messages, so the view shows each problem on its field."""
+    if errors:
+        raise ValidationError(errors)
+
+
+# ----- checks for the group services -----
 
 
 def _refuse_if_stale(group, expected_version):
@@ -108,16 +104,8 @@ def _check_dates(school, starts_on, ends_on, weekdays, errors):
         )
 
 
-def _check_group(actor, fields, errors, *, group=None):
-    """Everything about a group's own fields, with each problem on its field."""
-    school = actor.school
-    name = (fields.get("name") or "").strip()
-    fields["name"] = name
-    if not name:
-        errors["name"] = _("Enter a name for the group.")
-    elif len(name) > 100:
-        errors["name"] = _("The group's name must be 100 characters or fewer.")
-    intervention = fields.get("intervention")
+def _check_intervention(school, intervention, errors, group):
+    """One the school may use; a group keeps its own (even archived) and changes it only before any session."""
     keeps_intervention = group is not None and intervention is not None and intervention.pk == group.intervention_id
     if intervention is None:
         errors["intervention"] = _("Choose the intervention the group delivers.")
@@ -127,6 +115,32 @@ def _check_group(actor, fields, errors, *, group=None):
         errors["intervention"] = _(
             "Sessions have been logged for this group, so its intervention cannot change. Set up a new group instead."
         )
+
+
+def _check_name_free(school, fields, errors, group):
+    """No other group of the school with the same name (any case) has dates overlapping these."""
+    same = InterventionGroup.objects.filter(
+        school=school, name__iexact=fields["name"], starts_on__lte=fields["ends_on"], ends_on__gte=fields["starts_on"]
+    )
+    if group is not None:
+        same = same.exclude(pk=group.pk)
+    if same.exists():
+        errors["name"] = _("Another group called ‘%(name)s’ runs at the same time. Choose another name.") % {
+            "name": fields["name"]
+        }
+
+
+def _check_group(actor, fields, errors, *, group=None):
+    """Everything about a group's own fields, with each problem on its field; tidies ``fields`` as it goes."""
+    school = actor.school
+    name = (fields.get("name") or "").strip()
+    fields["name"] = name
+    if not name:
+        errors["name"] = _("Enter a name for the group.")
+    elif len(name) > 100:
+        errors["name"] = _("The group's name must be 100 characters or fewer.")
+    intervention = fields.get("intervention")
+    _check_intervention(school, intervention, errors, group)
     minutes = fields.get("minutes_per_session")
     if minutes is None and intervention is not None:
         minutes = fields["minutes_per_session"] = intervention.minutes_per_session
@@ -150,15 +164,7 @@ def _check_group(actor, fields, errors, *, group=None):
         errors["room"] = _("Where the group meets must be 100 characters or fewer.")
     _check_dates(school, fields.get("starts_on"), fields.get("ends_on"), list(slots), errors)
     if name and "starts_on" not in errors and "ends_on" not in errors:
-        same = InterventionGroup.objects.filter(
-            school=school, name__iexact=name, starts_on__lte=fields["ends_on"], ends_on__gte=fields["starts_on"]
-        )
-        if group is not None:
-            same = same.exclude(pk=group.pk)
-        if same.exists():
-            errors["name"] = _("Another group called ‘%(name)s’ runs at the same time. Choose another name.") % {
-                "name": name
-            }
+        _check_name_free(school, fields, errors, group)
     _check_leaders(actor, fields.get("leaders") or [], errors)
 
 
@@ -211,11 +217,6 @@ def _set_leaders(group, leaders):
             leader.save()
 
 
-def _raise(errors):
-    if errors:
-        raise ValidationError(errors)
-
-
 # ----- groups -----
 
 
@@ -242,7 +243,7 @@ def group_create(
     the actor's day each with one of the school's roles, and no other group of the same
     name at the same time. ``minutes_per_session`` defaults to the intervention's.
     """
-    _manage(actor)
+    require_manager(actor)
     fields = {
         "intervention": intervention,
         "name": name,
@@ -256,7 +257,7 @@ def group_create(
     }
     errors = {}
     _check_group(actor, fields, errors)
-    _raise(errors)
+    raise_if_errors(errors)
     slots, leaders = fields.pop("slots"), fields.pop("leaders")
     group = save_versioned(InterventionGroup(school=actor.school, **fields))
     _set_slots(group, slots)
@@ -307,9 +308,9 @@ def group_update(*, actor, group, expected_version, **fields):
     joined at the first session move with it), and lets the intervention change only
     while no session is logged. Plans are not touched: the group delivers against them.
     """
-    _manage(actor, group)
+    require_manager(actor, group.school_id)
     _refuse_if_stale(group, expected_version)
-    _refuse_if_ended(group)
+    refuse_if_ended(group)
     values = {
         "intervention": group.intervention,
         "name": group.name,
@@ -328,7 +329,7 @@ def group_update(*, actor, group, expected_version, **fields):
     errors = {}
     _check_group(actor, values, errors, group=group)
     moving = _check_places_fit(group, values["starts_on"], values["ends_on"], errors)
-    _raise(errors)
+    raise_if_errors(errors)
     for member in moving:
         member.joined_on = values["starts_on"]
         member.full_clean()
@@ -348,19 +349,9 @@ def group_update(*, actor, group, expected_version, **fields):
     return group
 
 
-@transaction.atomic
-def group_end(*, actor, group, ends_on, expected_version=None):
-    """End a group early: its last session becomes ``ends_on`` and it is marked ended.
-
-    Guarantees a date from the first session to the planned last one, and no later than
-    today (for a group not started yet, its first session), no logged session after it;
-    every pupil still in the group leaves on that date (each audited), and a place that
-    would only have begun after it is cancelled. Ending cannot be undone.
-    """
-    _manage(actor, group)
-    _refuse_if_stale(group, expected_version)
-    _refuse_if_ended(group)
-    latest = max(actor.today, group.starts_on)
+def _check_end_date(group, ends_on, today):
+    """From the first session to the planned last, no later than today (or the first session), none logged after."""
+    latest = max(today, group.starts_on)
     if ends_on is None:
         raise ValidationError({"ends_on": _("Enter the date of the last session.")})
     if ends_on < group.starts_on:
@@ -386,6 +377,21 @@ def group_end(*, actor, group, ends_on, expected_version=None):
         raise ValidationError(
             {"ends_on": _("A session is logged on %(date)s, after this date.") % {"date": day_text(logged.date)}}
         )
+
+
+@transaction.atomic
+def group_end(*, actor, group, ends_on, expected_version=None):
+    """End a group early: its last session becomes ``ends_on`` and it is marked ended.
+
+    Guarantees a date from the first session to the planned last one, and no later than
+    today (for a group not started yet, its first session), no logged session after it;
+    every pupil still in the group leaves on that date (each audited), and a place that
+    would only have begun after it is cancelled. Ending cannot be undone.
+    """
+    require_manager(actor, group.school_id)
+    _refuse_if_stale(group, expected_version)
+    refuse_if_ended(group)
+    _check_end_date(group, ends_on, actor.today)
     for member in GroupMember.objects.filter(group=group).select_related("pupil"):
         if member.joined_on > ends_on:
             member.delete()
@@ -407,182 +413,3 @@ def group_end(*, actor, group, ends_on, expected_version=None):
     save_versioned(group, expected_version=expected_version)
     audit_record(actor=actor, action="provision.group.ended", target=group, data={"ends_on": ends_on.isoformat()})
     return group
-
-
-# ----- places in a group -----
-
-
-def _lock(group):
-    """Places are checked against each other: a second request for the same group waits for the first."""
-    InterventionGroup._base_manager.select_for_update().filter(pk=group.pk).order_by("pk").first()
-
-
-def _check_commitment(pupil, commitment, errors):
-    if commitment in (None, ""):
-        return None
-    try:
-        lineage = commitment if isinstance(commitment, uuid.UUID) else uuid.UUID(str(commitment))
-    except ValueError:
-        lineage = None
-    if lineage is None or lineage not in {row.lineage for row in commitments_for(pupil)}:
-        errors["commitment"] = _("Choose a part of %(name)s's plan in force.") % {"name": pupil.full_name}
-    return lineage
-
-
-def _check_place(group, pupil, joined_on, left_on, errors, *, member=None):
-    """Dates inside the group's, left on or after joined, and no other place of the pupil's at the same time."""
-    if joined_on is None:
-        errors["joined_on"] = _("Enter the date they join.")
-        return
-    if not group.starts_on <= joined_on <= group.ends_on:
-        errors["joined_on"] = _("The date they join must be from %(start)s to %(end)s, the group's dates.") % {
-            "start": day_text(group.starts_on),
-            "end": day_text(group.ends_on),
-        }
-        return
-    if left_on is not None and left_on < joined_on:
-        errors["left_on"] = _("The date they leave must be on or after the date they joined (%(date)s).") % {
-            "date": day_text(joined_on)
-        }
-        return
-    if pupil.date_left and pupil.date_left < joined_on:
-        errors["joined_on"] = _("%(name)s left the school on %(date)s.") % {
-            "name": pupil.full_name,
-            "date": day_text(pupil.date_left),
-        }
-        return
-    last = left_on or group.ends_on
-    others = GroupMember.objects.filter(group=group, pupil=pupil)
-    if member is not None:
-        others = others.exclude(pk=member.pk)
-    for other in others:
-        if other.joined_on <= last and joined_on <= (other.left_on or group.ends_on):
-            errors["joined_on"] = _("%(name)s is already in this group from %(date)s.") % {
-                "name": pupil.full_name,
-                "date": day_text(other.joined_on),
-            }
-            return
-
-
-@transaction.atomic
-def member_add(*, actor, group, pupil, joined_on, commitment=None):
-    """Give a pupil a place in a group from ``joined_on``, optionally delivering a commitment in their plan.
-
-    Guarantees a pupil of the group's school whom the actor reaches, on the SEN register
-    (an open K or E status) and on roll, a date inside the group's dates, no other place
-    of theirs in the group at the same time, and a commitment (a ``Provision.lineage``)
-    from the pupil's own plan in force. The group must not have ended.
-    """
-    _manage(actor, group)
-    require_pupil(actor, pupil, Action.EDIT)
-    if pupil.school_id != group.school_id:
-        raise PermissionDenied
-    _refuse_if_ended(group)
-    _lock(group)
-    errors = {}
-    if not type(pupil).objects.filter(on_register(), pk=pupil.pk).exists():
-        errors["pupil"] = _(
-            "%(name)s is not on the SEN register. Record their SEN support before adding them to a group."
-        ) % {"name": pupil.full_name}
-        _raise(errors)
-    _check_place(group, pupil, joined_on, None, errors)
-    lineage = _check_commitment(pupil, commitment, errors)
-    _raise(errors)
-    member = GroupMember(group=group, pupil=pupil, joined_on=joined_on, commitment=lineage)
-    member.full_clean()
-    member.save()
-    audit_record(
-        actor=actor,
-        action="provision.member.added",
-        target=group,
-        pupil=pupil,
-        data={"joined_on": joined_on.isoformat(), "commitment": str(lineage) if lineage else None},
-    )
-    return member
-
-
-@transaction.atomic
-def member_update(*, actor, member, joined_on, commitment=None):
-    """Change when a pupil joined and which commitment in their plan the place delivers (``None``: none).
-
-    Checks the same as ``member_add``, against the pupil's other places in the group.
-    """
-    group = member.group
-    _manage(actor, group)
-    require_pupil(actor, member.pupil, Action.EDIT)
-    _refuse_if_ended(group)
-    _lock(group)
-    errors = {}
-    _check_place(group, member.pupil, joined_on, member.left_on, errors, member=member)
-    if "left_on" in errors:
-        errors["joined_on"] = errors.pop("left_on")
-    lineage = _check_commitment(member.pupil, commitment, errors)
-    _raise(errors)
-    changed = sorted(
-        name for name, value in (("joined_on", joined_on), ("commitment", lineage)) if getattr(member, name) != value
-    )
-    member.joined_on, member.commitment = joined_on, lineage
-    member.full_clean()
-    member.save()
-    audit_record(
-        actor=actor,
-        action="provision.member.updated",
-        target=group,
-        pupil=member.pupil,
-        data={"fields": changed, "commitment": str(lineage) if lineage else None},
-    )
-    return member
-
-
-@transaction.atomic
-def member_remove(*, actor, member, left_on):
-    """Take a pupil out of a group: their place ends on ``left_on``.
-
-    Guarantees a date from the day they joined to the group's last session, a place that
-    has not already ended, and no attendance recorded for them after that date.
-    """
-    group = member.group
-    _manage(actor, group)
-    require_pupil(actor, member.pupil, Action.EDIT)
-    _refuse_if_ended(group)
-    _lock(group)
-    if member.left_on is not None:
-        raise ValidationError(
-            _("%(name)s already left this group on %(date)s.")
-            % {"name": member.pupil.full_name, "date": day_text(member.left_on)}
-        )
-    errors = {}
-    if left_on is None:
-        errors["left_on"] = _("Enter the date they leave.")
-    elif left_on < member.joined_on:
-        errors["left_on"] = _("The date they leave must be on or after the date they joined (%(date)s).") % {
-            "date": day_text(member.joined_on)
-        }
-    elif left_on > group.ends_on:
-        errors["left_on"] = _("The date they leave must be on or before the group's last session (%(date)s).") % {
-            "date": day_text(group.ends_on)
-        }
-    else:
-        attended = (
-            Attendance.objects.filter(session__group=group, pupil=member.pupil, session__date__gt=left_on)
-            .order_by("session__date")
-            .values_list("session__date", flat=True)
-            .first()
-        )
-        if attended is not None:
-            errors["left_on"] = _("Attendance is recorded for %(name)s on %(date)s, after this date.") % {
-                "name": member.pupil.full_name,
-                "date": day_text(attended),
-            }
-    _raise(errors)
-    member.left_on = left_on
-    member.full_clean()
-    member.save(update_fields=["left_on"])
-    audit_record(
-        actor=actor,
-        action="provision.member.left",
-        target=group,
-        pupil=member.pupil,
-        data={"left_on": left_on.isoformat()},
-    )
-    return member

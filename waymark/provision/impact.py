@@ -30,6 +30,7 @@ from .models import (
     InterventionGroup,
     Measure,
     MeasureType,
+    RatioGainBand,
     SessionLog,
     months_between,
     ratio_gain,
@@ -73,8 +74,6 @@ class Gain:
 
     @property
     def band_label(self):
-        from .models import RatioGainBand
-
         return str(RatioGainBand(self.band).label) if self.band else ""
 
 
@@ -285,7 +284,7 @@ def _summarise(loaded):
     )
 
 
-def intervention_summary(actor, intervention=None, year=None):
+def intervention_summary(actor, year=None):
     """Per intervention run by the school's groups (in ``year``, if given): groups, pupils,
     attendance, and per scale the pupils with an entry and an exit, their mean gain and, for
     reading and spelling ages, how many made a useful or better ratio gain.
@@ -293,10 +292,7 @@ def intervention_summary(actor, intervention=None, year=None):
     Five queries whatever the number of interventions, groups, pupils or sessions. Raises
     ``PermissionDenied`` for anyone who does not see the provision map.
     """
-    groups = _groups_for(actor, year)
-    if intervention is not None:
-        groups = groups.filter(intervention=intervention)
-    return _summarise(_load(actor, groups, year))
+    return _summarise(_load(actor, _groups_for(actor, year), year))
 
 
 # ----- one intervention's pupils -----

@@ -6,16 +6,16 @@ school of the trust shares is read-only here, usable for groups but never edited
 Nothing on the list is about a pupil, so no event names one.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from waymark.core.audit import audit_record
-from waymark.core.services import require, save_versioned
+from waymark.core.services import save_versioned
 from waymark.pupils.models import AreaOfNeed
 
 from .models import Intervention, InterventionType, MeasureType, measure_types_for
-from .permissions import can_manage_provision
+from .permissions import require_manager
 
 # What a form may change; the school, the type it started from and the archive flag are set here.
 EDITABLE_FIELDS = (
@@ -59,13 +59,6 @@ def _check(school, fields, *, instance=None):
         raise ValidationError(errors)
 
 
-def _own(actor, intervention):
-    """Another school's row (even one shared with the trust) is not the actor's to change."""
-    require(can_manage_provision(actor))
-    if intervention.school_id != actor.school.pk:
-        raise PermissionDenied
-
-
 @transaction.atomic
 def intervention_create(
     *,
@@ -87,7 +80,7 @@ def intervention_create(
     limits (at least half a session a week, 5 minutes, one pupil). ``intervention_type`` is
     the built-in type it started from, kept so the list can say so; nothing is copied later.
     """
-    require(can_manage_provision(actor))
+    require_manager(actor)
     if intervention_type is not None and not isinstance(intervention_type, InterventionType):
         raise ValidationError(_("Choose a built-in intervention from the list."))
     fields = {
@@ -119,7 +112,8 @@ def intervention_update(*, actor, intervention, expected_version, **fields):
     intervention, and checks the same things as ``intervention_create``. Groups already
     running keep their own session length: changing the typical one does not move them.
     """
-    _own(actor, intervention)
+    # Another school's row (even one shared with the trust) is not the actor's to change.
+    require_manager(actor, intervention.school_id)
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"intervention_update() cannot change {sorted(unknown)}")
@@ -147,7 +141,7 @@ def intervention_archive(*, actor, intervention, archived=True, expected_version
     Groups already set up with it carry on; no new group can choose it while it is
     archived, here or (if it was shared) at the other schools of the trust.
     """
-    _own(actor, intervention)
+    require_manager(actor, intervention.school_id)
     intervention.is_archived = bool(archived)
     save_versioned(intervention, expected_version=expected_version)
     audit_record(

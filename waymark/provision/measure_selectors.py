@@ -25,7 +25,7 @@ def scale_for(group, chosen, measure_types):
     if group.intervention.measure_type_id is not None:
         return group.intervention.measure_type
     if chosen:
-        return next((mt for mt in measure_types if str(mt.public_id) == str(chosen)), None)
+        return chosen_scale(chosen, measure_types)
     used = (
         Measure.objects.filter(group=group, point__in=[Measure.Point.ENTRY, Measure.Point.EXIT])
         .order_by("recorded_at", "pk")
@@ -33,6 +33,13 @@ def scale_for(group, chosen, measure_types):
         .first()
     )
     return next((mt for mt in measure_types if mt.pk == used), None)
+
+
+def chosen_scale(public_id, measure_types):
+    """The scale among ``measure_types`` whose public id is ``public_id`` (text from an address); ``None`` if none."""
+    if not public_id:
+        return None
+    return next((mt for mt in measure_types if str(mt.public_id) == str(public_id)), None)
 
 
 def school_scales(school):

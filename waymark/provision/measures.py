@@ -10,32 +10,24 @@ nothing when it refuses.
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from waymark.core.access import Action
 from waymark.core.audit import audit_record
 from waymark.core.services import require, require_pupil, save_versioned
 
+from .dates import day_text
 from .measure_values import range_words
 from .models import GroupMember, InterventionGroup, Measure, MeasureType, measure_types_for
-from .permissions import can_manage_provision, group_restrict
+from .permissions import can_manage_provision, runs_or_manages
 
 POINTS_IN_A_GROUP = (Measure.Point.ENTRY, Measure.Point.EXIT)
-
-
-def _day(value):
-    return date_format(value, "j F Y")
 
 
 def duplicate_message(point):
     if point == Measure.Point.EXIT:
         return _("An exit measure on this scale is already recorded for this pupil in this group. Change it instead.")
     return _("An entry measure on this scale is already recorded for this pupil in this group. Change it instead.")
-
-
-def may_record_for_group(actor, group):
-    return group is not None and group_restrict(actor).filter(pk=group.pk).exists()
 
 
 def _check_permission(actor, pupil, group, point):
@@ -47,7 +39,7 @@ def _check_permission(actor, pupil, group, point):
         require(can_manage_provision(actor))
         require_pupil(actor, pupil, Action.EDIT)
         return
-    require(may_record_for_group(actor, group))
+    require(runs_or_manages(actor, group))
     if not GroupMember.objects.filter(group=group, pupil=pupil).exists():
         raise ValidationError({"group": _("Choose a group this pupil is or was in.")})
 
@@ -89,7 +81,7 @@ def _check_order(*, pupil, group, measure_type, point, taken_on, exclude_pk=None
             raise ValidationError(
                 {
                     "taken_on": _("The exit measure must be on or after the entry measure (%(date)s).")
-                    % {"date": _day(entry.taken_on)}
+                    % {"date": day_text(entry.taken_on)}
                 }
             )
     else:
@@ -98,7 +90,7 @@ def _check_order(*, pupil, group, measure_type, point, taken_on, exclude_pk=None
             raise ValidationError(
                 {
                     "taken_on": _("The entry measure must be on or before the exit measure (%(date)s).")
-                    % {"date": _day(exit_.taken_on)}
+                    % {"date": day_text(exit_.taken_on)}
                 }
             )
 

@@ -11,6 +11,7 @@
 """
 
 from waymark.core.access import Action, Reach
+from waymark.core.services import require
 from waymark.plans.forms import NOT_DELIVERING_ROLES
 
 from .models import InterventionGroup
@@ -18,6 +19,14 @@ from .models import InterventionGroup
 
 def can_manage_provision(actor):
     return actor is not None and actor.is_staff_member and actor.reach(Action.EDIT) == Reach.ALL
+
+
+def require_manager(actor, school_id=None):
+    """For services: ``PermissionDenied`` unless the actor manages provision (at ``school_id``, when given)."""
+    require(
+        can_manage_provision(actor)
+        and (school_id is None or (actor.school is not None and actor.school.pk == school_id))
+    )
 
 
 def can_see_provision_map(actor):
@@ -44,6 +53,11 @@ def group_restrict(actor):
     if not delivers_provision(actor):
         return InterventionGroup.objects.none()
     return groups.filter(leaders__user=actor.user).distinct()
+
+
+def runs_or_manages(actor, group):
+    """Whether ``actor`` may log ``group``'s sessions and record its measures: they run it or manage provision."""
+    return group_restrict(actor).filter(pk=group.pk).exists()
 
 
 def has_groups_to_run(actor):

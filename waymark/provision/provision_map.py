@@ -12,14 +12,14 @@ from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
 
 from waymark.core.access import Action
-from waymark.pupils.models import Pupil, SenStatus
+from waymark.pupils.models import ON_REGISTER_PROVISIONS, Pupil, SenStatus
 
 from .costing import ZERO, pennies, provision_costing
+from .group_selectors import on_register
 from .models import Funding, GroupMember, OtherCost
 
 PUPIL, INTERVENTION, FUNDING = "pupil", "intervention", "funding"
 VIEWS = (PUPIL, INTERVENTION, FUNDING)
-ON_REGISTER = ("K", "E")
 
 PUPIL_ORDERS = {
     "name": lambda row: (row.pupil.legal_surname.lower(), row.pupil.legal_forename.lower(), row.pupil.pk),
@@ -121,16 +121,12 @@ def _pupils(actor, costing):
     year = costing.year
     in_groups = GroupMember.objects.filter(group_id__in=list(costing.groups)).values("pupil_id")
     with_costs = OtherCost.objects.filter(school=actor.school, pupil__isnull=False).values("pupil_id")
-    on_register = (
-        Pupil.objects.filter(
-            school=actor.school, sen_statuses__ends_on__isnull=True, sen_statuses__provision__in=ON_REGISTER
-        )
-        .on_roll(min(actor.today, year.ends_on))
-        .values("pk")
+    registered = (
+        Pupil.objects.filter(on_register(), school=actor.school).on_roll(min(actor.today, year.ends_on)).values("pk")
     )
     return list(
         Pupil.objects.restrict(actor, Action.EXPORT, audience="staff")
-        .filter(Q(pk__in=in_groups) | Q(pk__in=with_costs) | Q(pk__in=on_register))
+        .filter(Q(pk__in=in_groups) | Q(pk__in=with_costs) | Q(pk__in=registered))
         .prefetch_related(
             Prefetch("sen_statuses", queryset=SenStatus.objects.filter(ends_on__isnull=True), to_attr="open_statuses")
         )
@@ -143,7 +139,7 @@ def _pupil_rows(actor, costing, threshold):
     for pupil in _pupils(actor, costing):
         status = pupil.open_statuses[0] if pupil.open_statuses else None
         line = summary.pupils.get(pupil.pk)
-        if line is None and (status is None or status.provision not in ON_REGISTER):
+        if line is None and (status is None or status.provision not in ON_REGISTER_PROVISIONS):
             continue  # in a group once, but neither costed this year nor on the register
         row = PupilRow(pupil=pupil, provision=status, total=ZERO, by_funding=[])
         if line is not None:

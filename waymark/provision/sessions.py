@@ -14,17 +14,12 @@ from django.utils.translation import gettext as _
 from waymark.core.audit import audit_record
 from waymark.core.services import require, save_versioned
 
+from .dates import day_text
 from .delivery import last_day
-from .groups import day_text
 from .models import Attendance, GroupMember, SessionLog, member_on
-from .permissions import group_restrict
+from .permissions import runs_or_manages
 
 NOTE_MAX_LENGTH = 500
-
-
-def may_log(actor, group):
-    """Whether ``actor`` may log and correct ``group``'s sessions: they run it or manage provision."""
-    return group_restrict(actor).filter(pk=group.pk).exists()
 
 
 def date_problem(group, day, today):
@@ -52,6 +47,14 @@ def members_on(group, day):
     """``{pupil public id (str): pupil}`` for the pupils in ``group`` on ``day`` (one query)."""
     places = GroupMember.objects.filter(group=group).filter(member_on(day)).select_related("pupil")
     return {str(place.pupil.public_id): place.pupil for place in places}
+
+
+def attended_ids_of(session):
+    """Public ids (as strings) of the pupils recorded as having come to ``session`` (one query)."""
+    return [
+        str(row.pupil.public_id)
+        for row in Attendance.objects.filter(session=session, attended=True).select_related("pupil")
+    ]
 
 
 def _normalise(pupil_ids):
@@ -143,7 +146,7 @@ def session_log(*, actor, group, date, status, cancel_reason="", note="", attend
     (``attended_pupil_ids`` are pupils' public ids; anyone else is refused by name) and a
     cancelled one has none. The audit event holds ids and codes, never the note.
     """
-    require(may_log(actor, group))
+    require(runs_or_manages(actor, group))
     problem = date_problem(group, date, actor.today)
     if problem:
         raise ValidationError({"date": problem})
@@ -188,7 +191,7 @@ def session_correct(*, actor, session, expected_version, status, cancel_reason="
     Attendance is written afresh for the members on the session's day.
     """
     group = session.group
-    require(may_log(actor, group))
+    require(runs_or_manages(actor, group))
     members = members_on(group, session.date)
     attended_ids = _normalise(attended_pupil_ids) if status == SessionLog.Status.DELIVERED else set()
     _check_outcome(status, cancel_reason, members, attended_ids)
@@ -197,10 +200,7 @@ def session_correct(*, actor, session, expected_version, status, cancel_reason="
         "status": session.status,
         "cancel_reason": session.cancel_reason,
         "note": session.note,
-        "attended": sorted(
-            str(row.pupil.public_id)
-            for row in Attendance.objects.filter(session=session, attended=True).select_related("pupil")
-        ),
+        "attended": sorted(attended_ids_of(session)),
     }
     session.status = status
     session.cancel_reason = cancel_reason if status == SessionLog.Status.CANCELLED else ""

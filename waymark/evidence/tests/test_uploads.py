@@ -195,7 +195,7 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked():
 
 
 def test_a_package_with_too_many_parts_is_refused(monkeypatch):
-    monkeypatch.setattr(uploads, "ZIP_MAX_ENTRIES", 5)
+    monkeypatch.setattr(uploads.word, "ZIP_MAX_ENTRIES", 5)
     data = docx(extra={f"word/part{number}.xml": b"<x/>" for number in range(5)})
     assert refusal("report.docx", data).code == "unpacks_too_large"
 
@@ -222,7 +222,7 @@ def test_a_broken_photo_is_refused():
 
 
 def test_a_photo_of_too_many_pixels_is_refused(monkeypatch):
-    monkeypatch.setattr(uploads, "IMAGE_MAX_PIXELS", 100)
+    monkeypatch.setattr(uploads.images, "IMAGE_MAX_PIXELS", 100)
     refused = refusal("photo.png", png_with_text(size=(20, 20)))
     assert refused.code == "image_too_large"
     assert refused.message == "The picture is too big to add. Make it smaller and try again."

@@ -19,6 +19,7 @@ from waymark.core.access import Action
 from waymark.core.audit import audit_record
 from waymark.core.forms import versioned_initial
 from waymark.core.models import Visibility
+from waymark.core.services import is_stale
 from waymark.core.views.base import ScopedDetailView, ScopedFormView, form_error_from
 from waymark.pupils.models import Pupil
 
@@ -162,7 +163,7 @@ class NoteEditView(NoteFormMixin, ScopedFormView):
                 **form.service_arguments(),
             )
         except ValidationError as error:
-            if getattr(error, "code", None) == "stale":
+            if is_stale(error):
                 return self.stale_response(error)
             form_error_from(form, error)
             return self.form_invalid(form)

@@ -97,9 +97,7 @@ class ShareEndView(ScopedFormView):
     form_class = ShareEndForm
 
     def get_queryset(self):
-        return Share.objects.filter(
-            pupil__in=Pupil.objects.restrict(self.actor, self.action, audience="staff")
-        ).select_related("pupil__school", "specialist")
+        return share_selectors.shares_managed_by(self.actor)
 
     def get_context_data(self, **kwargs):
         share = self.object
@@ -156,33 +154,41 @@ def share_accept(request, token):
         return _cannot_use(request)
     with scope(school=[share.pupil.school_id]):
         if request.user.is_authenticated:
-            if not shares.is_invited_account(share, request.user):
-                return _page(request, "evidence/share_accept_other_account.html", {"path": request.path})
-            form = ShareAcceptForm(request.POST if request.method == "POST" else None)
-            if form.is_bound and form.is_valid():
-                try:
-                    accepted = shares.share_accept(share=share, user=request.user)
-                except (shares.ShareUnusable, shares.ShareWrongAccount):
-                    return _cannot_use(request)
-                return _after_accepting(request, accepted)
-            return _page(request, "evidence/share_accept.html", {"form": form, "share": share, "signed_in": True})
+            return _accept_signed_in(request, share)
         if shares.account_exists_for(share):
             login_url = f"{reverse('account_login')}?{urlencode({'next': request.path})}"
             return _page(request, "evidence/share_accept_sign_in.html", {"login_url": login_url})
-        form = ShareAccountForm(request.POST if request.method == "POST" else None)
-        if form.is_bound and form.is_valid():
-            try:
-                accepted = shares.share_accept(
-                    share=share, full_name=form.cleaned_data["full_name"], password=form.cleaned_data["password"]
-                )
-            except shares.ShareUnusable:
-                return _cannot_use(request)
-            except ValidationError as error:
-                form_error_from(form, error)
-            else:
-                login(request, accepted.specialist, backend=LOGIN_BACKEND)
-                return _after_accepting(request, accepted)
-        return _page(request, "evidence/share_accept.html", {"form": form, "share": share, "signed_in": False})
+        return _accept_with_new_account(request, share)
+
+
+def _accept_signed_in(request, share):
+    if not shares.is_invited_account(share, request.user):
+        return _page(request, "evidence/share_accept_other_account.html", {"path": request.path})
+    form = ShareAcceptForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            accepted = shares.share_accept(share=share, user=request.user)
+        except (shares.ShareUnusable, shares.ShareWrongAccount):
+            return _cannot_use(request)
+        return _after_accepting(request, accepted)
+    return _page(request, "evidence/share_accept.html", {"form": form, "share": share, "signed_in": True})
+
+
+def _accept_with_new_account(request, share):
+    form = ShareAccountForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            accepted = shares.share_accept(
+                share=share, full_name=form.cleaned_data["full_name"], password=form.cleaned_data["password"]
+            )
+        except shares.ShareUnusable:
+            return _cannot_use(request)
+        except ValidationError as error:
+            form_error_from(form, error)
+        else:
+            login(request, accepted.specialist, backend=LOGIN_BACKEND)
+            return _after_accepting(request, accepted)
+    return _page(request, "evidence/share_accept.html", {"form": form, "share": share, "signed_in": False})
 
 
 # ----- the specialist's pages -----

@@ -12,6 +12,7 @@ from waymark.plans.models import PlanVersion, Provision
 from waymark.plans.selectors import visible_levels
 from waymark.schools.models import AcademicYear
 
+from ..dates import parse_iso_date
 from ..models import Attendance, GroupMember, InterventionGroup, SessionLog
 from ..permissions import group_restrict
 from ..schedule import planned_dates, term_ranges
@@ -80,13 +81,6 @@ class PupilDelivery:
     commitments: list
     places: list
     has_terms: bool
-
-
-def _iso(value):
-    try:
-        return datetime.date.fromisoformat(value) if value else None
-    except (TypeError, ValueError):
-        return None
 
 
 def _commitment_items(actor, version):
@@ -196,7 +190,7 @@ def pupil_delivery(actor, pupil, period=None):
 
     commitments = []
     for item in items:
-        starts_on, ends_on = _iso(item.get("starts_on")), _iso(item.get("ends_on"))
+        starts_on, ends_on = parse_iso_date(item.get("starts_on")), parse_iso_date(item.get("ends_on"))
         first = max(starts_on or start, start)
         last = min(ends_on or end, end)
         tally = Tally()

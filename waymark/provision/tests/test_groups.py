@@ -1,4 +1,4 @@
-"""Group services: setting up, changing and ending groups, and pupils' places in them.
+"""Group services: setting up, changing and ending groups (pupils' places: test_members.py).
 
 Dates are pinned to a school year of our own (2030 to 2031, two terms with the Christmas
 holiday between them), and the actor's day to 1 October 2030, so the tests pass on any
@@ -6,7 +6,6 @@ day of the year.
 """
 
 import datetime
-import uuid
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,11 +13,9 @@ from django_scopes import scope, scopes_disabled
 
 from waymark.core.actor import Actor
 from waymark.core.models import AuditEvent
-from waymark.plans.tests.factories import published_version
-from waymark.provision import groups
+from waymark.provision import groups, members
 from waymark.provision.models import GroupLeader, GroupMember, GroupSlot, InterventionGroup, SessionLog
 from waymark.provision.tests import factories as pf
-from waymark.pupils.models import SenStatus
 from waymark.tests import factories as f
 
 D = datetime.date
@@ -216,14 +213,14 @@ def test_a_group_is_changed_and_a_stale_change_refused(cast, in_school):
 def test_pupils_who_joined_at_the_first_session_move_with_it(cast, in_school):
     group = make_group(cast)
     senco = actor_for(cast.senco)
-    first = groups.member_add(actor=senco, group=group, pupil=cast.pupil, joined_on=AUTUMN[0])
-    later = groups.member_add(actor=senco, group=group, pupil=cast.other_pupil, joined_on=D(2030, 9, 9))
+    first = members.member_add(actor=senco, group=group, pupil=cast.pupil, joined_on=AUTUMN[0])
+    later = members.member_add(actor=senco, group=group, pupil=cast.other_pupil, joined_on=D(2030, 9, 9))
     with pytest.raises(ValidationError) as error:
         groups.group_update(actor=senco, group=group, expected_version=group.lock_version, starts_on=D(2030, 9, 16))
     assert "Oswin Blackthorn joined the group on 9 September 2030" in error_text(error)
     first.refresh_from_db()
     assert first.joined_on == AUTUMN[0]  # nothing changed
-    groups.member_remove(actor=senco, member=later, left_on=D(2030, 9, 10))
+    members.member_remove(actor=senco, member=later, left_on=D(2030, 9, 10))
     later.refresh_from_db()
     with pytest.raises(ValidationError):
         # Oswin's place (9 to 10 September) would lie wholly before the new first session.
@@ -263,8 +260,8 @@ def test_another_schools_group_cannot_be_changed(cast, terms):
 def test_ending_a_group_early_closes_its_places(cast, in_school):
     group = make_group(cast)
     senco = actor_for(cast.senco)
-    place = groups.member_add(actor=senco, group=group, pupil=cast.pupil, joined_on=AUTUMN[0])
-    future = groups.member_add(actor=senco, group=group, pupil=cast.other_pupil, joined_on=D(2030, 11, 4))
+    place = members.member_add(actor=senco, group=group, pupil=cast.pupil, joined_on=AUTUMN[0])
+    future = members.member_add(actor=senco, group=group, pupil=cast.other_pupil, joined_on=D(2030, 11, 4))
     groups.group_end(actor=senco, group=group, ends_on=D(2030, 9, 30), expected_version=group.lock_version)
     group.refresh_from_db()
     place.refresh_from_db()
@@ -277,7 +274,7 @@ def test_ending_a_group_early_closes_its_places(cast, in_school):
     with pytest.raises(ValidationError):
         groups.group_update(actor=senco, group=group, expected_version=group.lock_version, name="Again")
     with pytest.raises(ValidationError):
-        groups.member_add(actor=senco, group=group, pupil=cast.other_pupil, joined_on=AUTUMN[0])
+        members.member_add(actor=senco, group=group, pupil=cast.other_pupil, joined_on=AUTUMN[0])
 
 
 @pytest.mark.parametrize(
@@ -304,133 +301,3 @@ def test_a_group_cannot_end_before_a_logged_session(cast, in_school):
     with pytest.raises(ValidationError) as error:
         groups.group_end(actor=actor_for(cast.senco), group=group, ends_on=D(2030, 9, 25))
     assert "logged on 30 September 2030" in error_text(error)
-
-
-# ----- places -----
-
-
-@pytest.fixture
-def plan(cast):
-    """``cast.pupil``'s plan in force, with two commitments."""
-    return published_version(cast.pupil, by=cast.senco, provisions=2)
-
-
-def test_a_pupil_joins_delivering_a_commitment_in_their_plan(cast, in_school, plan):
-    group = make_group(cast)
-    with scopes_disabled():
-        commitment = plan.provisions.order_by("order", "id").first()
-    place = groups.member_add(
-        actor=actor_for(cast.senco),
-        group=group,
-        pupil=cast.pupil,
-        joined_on=D(2030, 9, 9),
-        commitment=commitment.lineage,
-    )
-    assert place.commitment == commitment.lineage
-    event = AuditEvent.objects.get(action="provision.member.added")
-    assert event.pupil_id == cast.pupil.public_id and event.data["commitment"] == str(commitment.lineage)
-
-
-def test_a_commitment_must_come_from_the_pupils_own_plan_in_force(cast, in_school, plan):
-    group = make_group(cast)
-    with scopes_disabled():
-        others = published_version(cast.other_pupil, by=cast.senco)
-        someone_elses = others.provisions.first().lineage
-    for commitment in (someone_elses, uuid.uuid4(), "not-a-uuid"):
-        with pytest.raises(ValidationError) as error:
-            groups.member_add(
-                actor=actor_for(cast.senco), group=group, pupil=cast.pupil, joined_on=AUTUMN[0], commitment=commitment
-            )
-        assert "Choose a part of Zephyrine Quartermaine's plan in force." in error.value.message_dict["commitment"]
-    assert not GroupMember.objects.filter(group=group).exists()
-
-
-@pytest.mark.parametrize(
-    ("joined_on", "words"),
-    [
-        (D(2030, 8, 30), "must be from 2 September 2030 to 20 December 2030"),
-        (D(2031, 1, 6), "must be from 2 September 2030 to 20 December 2030"),
-        (None, "Enter the date"),
-    ],
-)
-def test_a_place_lies_inside_the_groups_dates(cast, in_school, joined_on, words):
-    group = make_group(cast)
-    with pytest.raises(ValidationError) as error:
-        groups.member_add(actor=actor_for(cast.senco), group=group, pupil=cast.pupil, joined_on=joined_on)
-    assert words in error_text(error)
-    assert not GroupMember.objects.filter(group=group).exists()
-
-
-def test_a_pupil_is_in_a_group_once_at_a_time_and_may_rejoin(cast, in_school):
-    group = make_group(cast)
-    senco = actor_for(cast.senco)
-    place = groups.member_add(actor=senco, group=group, pupil=cast.pupil, joined_on=AUTUMN[0])
-    with pytest.raises(ValidationError) as error:
-        groups.member_add(actor=senco, group=group, pupil=cast.pupil, joined_on=D(2030, 11, 4))
-    assert "already in this group from 2 September 2030" in error_text(error)
-    groups.member_remove(actor=senco, member=place, left_on=D(2030, 10, 18))
-    again = groups.member_add(actor=senco, group=group, pupil=cast.pupil, joined_on=D(2030, 11, 4))
-    assert again.pk != place.pk
-    # A change that would make the two places overlap is refused.
-    with pytest.raises(ValidationError):
-        groups.member_update(actor=senco, member=again, joined_on=D(2030, 10, 1))
-
-
-def test_only_pupils_on_the_sen_register_of_the_groups_school(cast, in_school):
-    group = make_group(cast)
-    senco = actor_for(cast.senco)
-    with scopes_disabled():
-        SenStatus.objects.filter(pupil=cast.other_pupil).update(ends_on=D(2030, 9, 1))
-    with pytest.raises(ValidationError) as error:
-        groups.member_add(actor=senco, group=group, pupil=cast.other_pupil, joined_on=AUTUMN[0])
-    assert "not on the SEN register" in error_text(error)
-    with pytest.raises(PermissionDenied):
-        groups.member_add(actor=senco, group=group, pupil=cast.other_school_pupil, joined_on=AUTUMN[0])
-    with pytest.raises(PermissionDenied):
-        groups.member_add(actor=actor_for(cast.ta), group=group, pupil=cast.pupil, joined_on=AUTUMN[0])
-    assert not GroupMember.objects.filter(group=group).exists()
-
-
-def test_a_places_commitment_changes_without_touching_the_plan(cast, in_school, plan):
-    group = make_group(cast)
-    senco = actor_for(cast.senco)
-    place = groups.member_add(actor=senco, group=group, pupil=cast.pupil, joined_on=AUTUMN[0])
-    with scopes_disabled():
-        second = plan.provisions.order_by("order", "id")[1]
-        snapshot = plan.snapshot
-    groups.member_update(actor=senco, member=place, joined_on=AUTUMN[0], commitment=second.lineage)
-    place.refresh_from_db()
-    assert place.commitment == second.lineage
-    with scopes_disabled():
-        plan.refresh_from_db()
-    assert plan.snapshot == snapshot
-    groups.member_update(actor=senco, member=place, joined_on=AUTUMN[0], commitment=None)
-    place.refresh_from_db()
-    assert place.commitment is None
-    assert AuditEvent.objects.filter(action="provision.member.updated").count() == 2
-
-
-def test_taking_a_pupil_out(cast, in_school):
-    group = make_group(cast)
-    senco = actor_for(cast.senco)
-    place = groups.member_add(actor=senco, group=group, pupil=cast.pupil, joined_on=D(2030, 9, 9))
-    with pytest.raises(ValidationError) as error:
-        groups.member_remove(actor=senco, member=place, left_on=D(2030, 9, 6))
-    assert "on or after the date they joined (9 September 2030)" in error_text(error)
-    with pytest.raises(ValidationError):
-        groups.member_remove(actor=senco, member=place, left_on=D(2031, 1, 6))
-    with scopes_disabled():
-        session = SessionLog.objects.create(group=group, date=D(2030, 9, 25), status="delivered", logged_by=cast.ta)
-        pf.AttendanceFactory(session=session, pupil=cast.pupil)
-    with pytest.raises(ValidationError) as error:
-        groups.member_remove(actor=senco, member=place, left_on=D(2030, 9, 20))
-    assert "Attendance is recorded for Zephyrine Quartermaine on 25 September 2030" in error_text(error)
-    place.refresh_from_db()
-    assert place.left_on is None
-    groups.member_remove(actor=senco, member=place, left_on=D(2030, 9, 26))
-    place.refresh_from_db()
-    assert place.left_on == D(2030, 9, 26)
-    with pytest.raises(ValidationError) as error:
-        groups.member_remove(actor=senco, member=place, left_on=D(2030, 9, 27))
-    assert "already left" in error_text(error)
-    assert AuditEvent.objects.get(action="provision.member.left").pupil_id == cast.pupil.public_id

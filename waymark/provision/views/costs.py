@@ -26,6 +26,7 @@ from waymark.schools.models import School
 from .. import costs
 from ..cost_forms import CostForm, CostingSettingsForm, InterventionSortForm, ProvisionMapFilterForm, StaffRoleForm
 from ..costing import costing_year
+from ..group_selectors import on_register
 from ..models import Funding, InterventionGroup, OtherCost, StaffRole
 from ..permissions import can_manage_provision, can_see_provision_map
 from ..provision_map import FUNDING, INTERVENTION, PUPIL, VIEWS, provision_map
@@ -158,8 +159,7 @@ def _register_pupils(actor):
     return (
         Pupil.objects.restrict(actor, Action.EDIT, audience="staff")
         .on_roll(actor.today)
-        .filter(sen_statuses__ends_on__isnull=True, sen_statuses__provision__in=["K", "E"])
-        .distinct()
+        .filter(on_register())
         .order_by("legal_surname", "legal_forename", "pk")
     )
 

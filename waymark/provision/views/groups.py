@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from waymark.core.access import Action
@@ -21,7 +21,7 @@ from waymark.core.services import STALE_MESSAGE, is_stale
 from waymark.core.views.base import CapabilityFormView, CapabilityTemplateView, form_error_from
 from waymark.pupils.models import Pupil
 
-from .. import groups
+from .. import groups, members
 from ..group_forms import (
     LEADER_ROWS,
     GroupEditForm,
@@ -55,18 +55,8 @@ from ..permissions import can_manage_provision, can_run_groups, group_restrict
 
 
 def group_home(group):
-    """The group's own page once it exists (views/sessions.py), else the list."""
-    try:
-        return reverse("provision:group-detail", kwargs={"public_id": group.public_id})
-    except NoReverseMatch:
-        return reverse("provision:group-list")
-
-
-def staff_roles_url():
-    try:
-        return reverse("provision:staff-role-list")
-    except NoReverseMatch:
-        return ""
+    """The group's own page (views/sessions.py)."""
+    return reverse("provision:group-detail", kwargs={"public_id": group.public_id})
 
 
 # ----- the list -----
@@ -127,7 +117,7 @@ class GroupFormMixin(ManageMixin):
         }
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(has_roles=bool(self.roles), staff_roles_url=staff_roles_url(), **kwargs)
+        return super().get_context_data(has_roles=bool(self.roles), **kwargs)
 
 
 class GroupCreateView(GroupFormMixin, CapabilityFormView):
@@ -266,11 +256,11 @@ class GroupMembersView(GroupMixin, CapabilityTemplateView):
     template_name = "provision/group_members.html"
 
     def get_context_data(self, **kwargs):
-        members = members_of(self.group)
-        labels = commitment_labels([member.pupil for member in members], self.actor)
+        places = members_of(self.group)
+        labels = commitment_labels([member.pupil for member in places], self.actor)
         today = self.actor.today
         latest = {}
-        for member in members:
+        for member in places:
             member.commitment_text = commitment_label(member.commitment, labels)
             member.has_left = member.left_on is not None and member.left_on < today
             if member.pupil_id not in latest or member.joined_on >= latest[member.pupil_id].joined_on:
@@ -281,7 +271,7 @@ class GroupMembersView(GroupMixin, CapabilityTemplateView):
         search_form = PupilSearchForm(self.request.GET or None)
         search = search_form.search()
         found = pupils_for_group(self.actor, self.group, search) if search else None
-        return super().get_context_data(members=members, search_form=search_form, search=search, found=found, **kwargs)
+        return super().get_context_data(members=places, search_form=search_form, search=search, found=found, **kwargs)
 
 
 class PupilPlaceMixin(GroupMixin):
@@ -337,7 +327,7 @@ class GroupMemberAddView(PupilPlaceMixin, CapabilityFormView):
 
     def form_valid(self, form):
         try:
-            groups.member_add(actor=self.actor, group=self.group, pupil=self.pupil, **form.service_arguments())
+            members.member_add(actor=self.actor, group=self.group, pupil=self.pupil, **form.service_arguments())
         except ValidationError as error:
             form_error_from(form, error)
             return self.form_invalid(form)
@@ -361,7 +351,7 @@ class GroupMemberEditView(PupilPlaceMixin, CapabilityFormView):
 
     def form_valid(self, form):
         try:
-            groups.member_update(actor=self.actor, member=self.place, **form.service_arguments())
+            members.member_update(actor=self.actor, member=self.place, **form.service_arguments())
         except ValidationError as error:
             form_error_from(form, error)
             return self.form_invalid(form)
@@ -385,7 +375,7 @@ class GroupMemberRemoveView(PupilPlaceMixin, CapabilityFormView):
 
     def form_valid(self, form):
         try:
-            groups.member_remove(actor=self.actor, member=self.place, left_on=form.cleaned_data["left_on"])
+            members.member_remove(actor=self.actor, member=self.place, left_on=form.cleaned_data["left_on"])
         except ValidationError as error:
             form_error_from(form, error)
             return self.form_invalid(form)

@@ -39,13 +39,13 @@ from .. import impact, measure_selectors, measures, progress
 from ..charts import measure_chart, outcome_chart
 from ..measure_forms import POINT_WORDS, CheckForm, MeasureForm, MeasureTypeForm, ScaleChoiceForm, YearForm
 from ..measure_values import range_words
-from ..models import Measure, measure_types_for
+from ..models import Measure
 from ..permissions import can_manage_provision, can_see_provision_map
 
 # ----- a group's measures -----
 
 
-class GroupMixin(ActorMixin):
+class GroupScaleMixin(ActorMixin):
     """The group from the address, if the actor runs or manages it; the scale from ``?type=``."""
 
     def load_group(self):
@@ -56,7 +56,7 @@ class GroupMixin(ActorMixin):
         self.measure_type = measure_selectors.scale_for(self.group, self.request.GET.get("type"), self.scales)
 
 
-class GroupMeasuresView(GroupMixin, TemplateView):
+class GroupMeasuresView(GroupScaleMixin, TemplateView):
     """One row per pupil who is or was in the group: entry and exit on the group's scale, and the gain."""
 
     template_name = "provision/measure_list.html"
@@ -92,7 +92,7 @@ class GroupMeasuresView(GroupMixin, TemplateView):
         )
 
 
-class MeasureRecordView(GroupMixin, FormView):
+class MeasureRecordView(GroupScaleMixin, FormView):
     """Record, or correct, one pupil's entry or exit measure in a group: one page, usable on a phone."""
 
     template_name = "provision/measure_form.html"
@@ -204,7 +204,7 @@ class MeasureTypeCreateView(CapabilityFormView):
         return can_manage_provision(actor)
 
     def get_context_data(self, **kwargs):
-        scales = list(measure_types_for(self.actor.school).order_by("school_id", "name"))
+        scales = measure_selectors.school_scales(self.actor.school)
         for scale in scales:
             scale.range_text = range_words(scale)
         return super().get_context_data(scales=scales, **kwargs)
@@ -349,8 +349,7 @@ class MeasureCheckView(ScopedFormView):
 
     def setup_scale(self):
         self.scales = measure_selectors.school_scales(self.actor.school)
-        asked = self.request.GET.get("type")
-        self.measure_type = next((mt for mt in self.scales if str(mt.public_id) == str(asked or "")), None)
+        self.measure_type = measure_selectors.chosen_scale(self.request.GET.get("type"), self.scales)
         self.groups = list(progress.pupil_groups(self.object))
 
     def get(self, request, *args, **kwargs):

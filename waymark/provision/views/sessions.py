@@ -8,8 +8,6 @@
   audience), audited as a read of the pupil's record. Parents and specialists get a 404.
 """
 
-import datetime
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -20,13 +18,14 @@ from django.utils.translation import gettext as _
 
 from waymark.core.access import Action
 from waymark.core.audit import audit_record
-from waymark.core.services import STALE_MESSAGE
+from waymark.core.services import STALE_MESSAGE, is_stale
 from waymark.core.views.base import CapabilityTemplateView, ScopedDetailView, ScopedFormView, form_error_from
 from waymark.pupils.models import Pupil
 
 from .. import delivery, sessions
+from ..dates import day_text, parse_iso_date
 from ..group_selectors import commitment_label, commitment_labels
-from ..models import Attendance, InterventionGroup, SessionLog
+from ..models import InterventionGroup, SessionLog
 from ..permissions import can_manage_provision, can_run_groups, group_restrict
 from ..schedule import is_planned_on, term_ranges
 from ..session_forms import (
@@ -54,13 +53,15 @@ def _outcome_words(session, attended=None, register=None):
     return _("delivered, %(attended)d of %(register)d came") % {"attended": attended, "register": register}
 
 
-def _after_saving(request, session, form, attended, register):
+def _after_saving(request, session, form, register):
+    """Say what was logged (how many of the ``register`` came), then go back where the person started."""
+    attended = len(form.cleaned_data.get("attended") or []) if session.status == SessionLog.Status.DELIVERED else 0
     messages.success(
         request,
         _("%(group)s on %(date)s logged as %(outcome)s.")
         % {
             "group": session.group.name,
-            "date": sessions.day_text(session.date),
+            "date": day_text(session.date),
             "outcome": _outcome_words(session, attended, register),
         },
     )
@@ -103,13 +104,6 @@ def date_fields(prefix, day):
     return {f"{prefix}_day": str(day.day), f"{prefix}_month": str(day.month), f"{prefix}_year": str(day.year)}
 
 
-def _parse_day(value):
-    try:
-        return datetime.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 class SessionLogView(ScopedFormView):
     """Log one of a group's sessions on a day given as ``?date=YYYY-MM-DD``; without one, ask which day."""
 
@@ -127,7 +121,7 @@ class SessionLogView(ScopedFormView):
         self.object = self.get_object()
         if request.method.lower() not in self.http_method_names:
             return self.http_method_not_allowed(request, *args, **kwargs)
-        self.day = _parse_day(request.GET.get("date"))
+        self.day = parse_iso_date(request.GET.get("date"))
         problem = sessions.date_problem(self.object, self.day, self.actor.today) if self.day else None
         if self.day is None or problem:
             return self.choose_date(request, problem)
@@ -183,8 +177,7 @@ class SessionLogView(ScopedFormView):
         except ValidationError as error:
             form_error_from(form, error)
             return self.form_invalid(form)
-        attended = len(form.cleaned_data.get("attended") or []) if session.status == SessionLog.Status.DELIVERED else 0
-        return _after_saving(self.request, session, form, attended, len(self.members))
+        return _after_saving(self.request, session, form, len(self.members))
 
 
 class SessionEditView(ScopedFormView):
@@ -213,10 +206,7 @@ class SessionEditView(ScopedFormView):
     def get_initial(self):
         session = self.object
         if session.status == SessionLog.Status.DELIVERED:
-            attended = [
-                str(row.pupil.public_id)
-                for row in Attendance.objects.filter(session=session, attended=True).select_related("pupil")
-            ]
+            attended = sessions.attended_ids_of(session)
         else:
             attended = [str(pupil.public_id) for pupil in self.members]
         return {
@@ -240,13 +230,12 @@ class SessionEditView(ScopedFormView):
                 **form.service_arguments(),
             )
         except ValidationError as error:
-            if getattr(error, "code", None) == "stale":
+            if is_stale(error):
                 return self.stale_response()
             self.object = self.get_queryset().get(pk=self.object.pk)
             form_error_from(form, error)
             return self.form_invalid(form)
-        attended = len(form.cleaned_data.get("attended") or []) if session.status == SessionLog.Status.DELIVERED else 0
-        return _after_saving(self.request, session, form, attended, len(self.members))
+        return _after_saving(self.request, session, form, len(self.members))
 
     def stale_response(self):
         """Someone saved first: keep what was typed, with their version's lock, so a second save can win."""
