@@ -657,8 +657,10 @@ def _assert_costs_and_the_map():
 
 
 @pytest.mark.django_db
-def test_demo_provision_sessions_measures_and_costs(var_dir):
+def test_demo_provision_and_evidence(var_dir):
+    # One build for both parts: each build takes minutes on PostgreSQL.
     run_demo()
+    _assert_share_report_notes_and_documents()
 
     with scopes_disabled():
         for school in School.objects.filter(is_demo=True):
@@ -686,10 +688,7 @@ def test_demo_provision_sessions_measures_and_costs(var_dir):
     assert support.notes and support.documents
 
 
-@pytest.mark.django_db
-def test_demo_share_report_notes_and_documents(var_dir):
-    run_demo()
-
+def _assert_share_report_notes_and_documents():
     with scopes_disabled():
         share = Share.objects.select_related("pupil").get(specialist__email="specialist@demo.waymark.test")
         assert share.email == "specialist@demo.waymark.test"
