@@ -441,3 +441,11 @@ def test_a_stale_visibility_change_is_refused(cast, docs, client_for):
     assert "Someone else saved changes" in error_summary(response)
     document.refresh_from_db()
     assert document.visibility == Visibility.EVERYONE
+    # The page now shows their choice with their version, so saving again from it goes through.
+    form = response.context["form"]
+    assert form["visibility"].value() == Visibility.EVERYONE
+    assert form["lock_version"].value() == str(document.lock_version)
+    again = client.post(url, {"visibility": Visibility.RESTRICTED, "lock_version": form["lock_version"].value()})
+    assert again.status_code == 302
+    document.refresh_from_db()
+    assert document.visibility == Visibility.RESTRICTED

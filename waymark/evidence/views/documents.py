@@ -17,6 +17,7 @@ from waymark.core.access import Action
 from waymark.core.audit import audit_record
 from waymark.core.forms import versioned_initial
 from waymark.core.models import Visibility
+from waymark.core.services import is_stale
 from waymark.core.views.base import ActorMixin, ScopedFormView, form_error_from
 from waymark.pupils.models import Pupil
 
@@ -103,10 +104,21 @@ class DocumentEditView(ScopedFormView):
                 expected_version=form.cleaned_data["lock_version"],
             )
         except ValidationError as error:
+            if is_stale(error):
+                return self.stale_response(error)
             form_error_from(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Who can see this document has been changed."))
         return redirect(timeline_url(self.object.pupil))
+
+    def stale_response(self, error):
+        """Someone changed it first: show their choice, with their version, as the message says."""
+        self.object = self.get_queryset().get(pk=self.object.pk)
+        data = {"visibility": self.object.visibility, "lock_version": str(self.object.lock_version)}
+        form = self.get_form_class()(**{**self.get_form_kwargs(), "data": data})
+        form.is_valid()
+        form_error_from(form, error)
+        return self.form_invalid(form)
 
 
 class DocumentDownloadView(ActorMixin, View):
