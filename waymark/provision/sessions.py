@@ -109,9 +109,14 @@ def _check_outcome(status, cancel_reason, members, attended_ids):
         )
 
 
-def _write_attendance(session, members, attended_ids):
-    """One row for each member on the day when delivered; none when cancelled."""
-    Attendance.objects.filter(session=session).delete()
+def _write_attendance(session, members, attended_ids, *, replacing=False):
+    """One row for each member on the day when delivered; none when cancelled.
+
+    ``replacing`` (a correction) clears the rows written before; a new log has none, and
+    skipping the delete keeps logging a term of sessions (the demo, an import) linear.
+    """
+    if replacing:
+        Attendance.objects.filter(session=session).delete()
     if session.status != SessionLog.Status.DELIVERED:
         return
     # Built from the group's own members on the day, so there is nothing left for full_clean to refuse;
@@ -206,7 +211,7 @@ def session_correct(*, actor, session, expected_version, status, cancel_reason="
     session.cancel_reason = cancel_reason if status == SessionLog.Status.CANCELLED else ""
     session.note = (note or "").strip()
     save_versioned(session, expected_version=expected_version)
-    _write_attendance(session, members, attended_ids)
+    _write_attendance(session, members, attended_ids, replacing=True)
     after = {
         "status": session.status,
         "cancel_reason": session.cancel_reason,
