@@ -87,3 +87,14 @@ def fingerprint():
             "invitations": list(StaffInvitation.objects.order_by("pk").values_list("pk", "accepted_at")),
             "shares": Share.objects.count(),
         }
+
+
+def cast_mismatches(cast, client_for, url, allowed):
+    """Cast members whose GET of ``url`` is not 200 (``allowed``) or 404 (everyone else), one line each."""
+    wrong = []
+    for name, user in cast.people.items():
+        expected = 200 if name in allowed else 404
+        got = client_for(user).get(url).status_code
+        if got != expected:
+            wrong.append(f"{name}: expected {expected}, got {got}")
+    return wrong

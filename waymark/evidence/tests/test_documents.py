@@ -23,7 +23,7 @@ from waymark.evidence import documents as services
 from waymark.evidence.models import Document, Share
 from waymark.evidence.selectors import documents_visible_to
 from waymark.tests import factories as f
-from waymark.tests.helpers import date_fields, error_summary
+from waymark.tests.helpers import cast_mismatches, date_fields, error_summary
 
 from .filemakers import EXECUTABLE, GPS_IFD, docx, jpeg_with_gps, pdf, upload
 
@@ -264,12 +264,7 @@ DOWNLOADS = {
 def test_who_may_download_each_document(cast, docs, client_for, which):
     url = reverse("evidence:document-download", args=[docs[which].public_id])
     allowed = DOWNLOADS[which]
-    wrong = []
-    for name, user in cast.people.items():
-        expected = 200 if name in allowed else 404
-        got = client_for(user).get(url).status_code
-        if got != expected:
-            wrong.append(f"{name}: expected {expected}, got {got}")
+    wrong = cast_mismatches(cast, client_for, url, allowed)
     assert not wrong, f"{which}:\n" + "\n".join(wrong)
     events = AuditEvent.objects.filter(action="evidence.document.downloaded", target_id=str(docs[which].public_id))
     assert events.count() == len(allowed)

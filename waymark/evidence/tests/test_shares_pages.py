@@ -19,7 +19,7 @@ from waymark.core.models import AuditEvent, Visibility
 from waymark.evidence.models import Document, Share
 from waymark.plans.tests.family_setup import NEVER_FOR_PARENTS, VISIBLE_VOICE, family_plans
 from waymark.tests import factories as f
-from waymark.tests.helpers import date_fields, error_summary
+from waymark.tests.helpers import cast_mismatches, date_fields, error_summary
 
 TODAY = datetime.date.today()
 DAY = datetime.timedelta(days=1)
@@ -89,12 +89,7 @@ PAGES = {
 def test_who_may_open_each_page(cast, client_for, page):
     build_url, allowed = PAGES[page]
     url = build_url(cast)
-    wrong = []
-    for name, user in cast.people.items():
-        expected = 200 if name in allowed else 404
-        got = client_for(user).get(url).status_code
-        if got != expected:
-            wrong.append(f"{name}: expected {expected}, got {got}")
+    wrong = cast_mismatches(cast, client_for, url, allowed)
     assert not wrong, f"{page} ({url}):\n" + "\n".join(wrong)
 
 

@@ -38,7 +38,7 @@ from waymark.plans.tests.family_setup import (
 )
 from waymark.plans.tests.test_documents import needs_poppler, pdf_text
 from waymark.plans.tests.test_versions import text_of
-from waymark.tests.helpers import error_summary
+from waymark.tests.helpers import cast_mismatches, error_summary
 
 PARENTS = {"parent", "co_parent"}
 
@@ -75,12 +75,7 @@ PAGES = {
 @pytest.mark.parametrize("page", PAGES)
 def test_only_the_childs_active_parents_may_open_each_page(cast, plans, review, client_for, page):
     url = PAGES[page](cast, plans, review)
-    wrong = []
-    for name, user in cast.people.items():
-        expected = 200 if name in PARENTS else 404
-        got = client_for(user).get(url).status_code
-        if got != expected:
-            wrong.append(f"{name}: expected {expected}, got {got}")
+    wrong = cast_mismatches(cast, client_for, url, PARENTS)
     assert not wrong, f"{page} ({url}):\n" + "\n".join(wrong)
 
 

@@ -24,7 +24,7 @@ from waymark.plans.review_dates import next_review_default
 from waymark.pupils.models import ParentLink
 from waymark.schools.models import School
 from waymark.tests import factories as f
-from waymark.tests.helpers import date_fields, error_summary
+from waymark.tests.helpers import cast_mismatches, date_fields, error_summary
 
 from .review_factories import (
     RESTRICTED_OUTCOME,
@@ -100,12 +100,7 @@ PAGES = {
 def test_who_may_open_each_page(setup, client_for, page):
     build_url, allowed = PAGES[page]
     url = build_url(setup)
-    wrong = []
-    for name, user in setup.people.items():
-        expected = 200 if name in allowed else 404
-        got = client_for(user).get(url).status_code
-        if got != expected:
-            wrong.append(f"{name}: expected {expected}, got {got}")
+    wrong = cast_mismatches(setup, client_for, url, allowed)
     assert not wrong, f"{page} ({url}):\n" + "\n".join(wrong)
 
 

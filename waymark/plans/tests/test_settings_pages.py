@@ -25,7 +25,7 @@ from waymark.plans.selectors import bank_for
 from waymark.plans.services import default_template, item_add, plan_publish, plan_start, section_for, section_save
 from waymark.pupils.models import AreaOfNeed
 from waymark.tests import factories as f
-from waymark.tests.helpers import error_summary
+from waymark.tests.helpers import cast_mismatches, error_summary
 
 TODAY = datetime.date.today()
 MANAGERS = {"senco", "deputy"}
@@ -82,12 +82,7 @@ PAGES = {
 def test_who_may_open_each_page(setup, client_for, page):
     build_url, allowed = PAGES[page]
     url = build_url(setup)
-    wrong = []
-    for name, user in setup.people.items():
-        expected = 200 if name in allowed else 404
-        got = client_for(user).get(url).status_code
-        if got != expected:
-            wrong.append(f"{name}: expected {expected}, got {got}")
+    wrong = cast_mismatches(setup, client_for, url, allowed)
     assert not wrong, f"{page} ({url}):\n" + "\n".join(wrong)
 
 

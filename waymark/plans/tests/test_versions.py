@@ -22,6 +22,7 @@ from waymark.core.models import AuditEvent, Visibility
 from waymark.plans import services
 from waymark.plans.models import PlanVersion, ReadReceipt
 from waymark.tests import factories as f
+from waymark.tests.helpers import cast_mismatches
 
 TODAY = datetime.date.today()
 
@@ -214,12 +215,7 @@ SLOW_PAGES = {"version-pdf-active", "version-pdf-superseded"}
 def test_who_may_open_each_page(cast, plans, client_for, page):
     build_url, allowed = PAGES[page]
     url = build_url(cast, plans)
-    wrong = []
-    for name, user in cast.people.items():
-        expected = 200 if name in allowed else 404
-        got = client_for(user).get(url).status_code
-        if got != expected:
-            wrong.append(f"{name}: expected {expected}, got {got}")
+    wrong = cast_mismatches(cast, client_for, url, allowed)
     assert not wrong, f"{page} ({url}):\n" + "\n".join(wrong)
 
 

@@ -20,7 +20,7 @@ from waymark.core.models import AuditEvent
 from waymark.provision import costs
 from waymark.provision.models import OtherCost, StaffRole
 from waymark.schools.models import School
-from waymark.tests.helpers import error_summary
+from waymark.tests.helpers import cast_mismatches, error_summary
 
 from . import factories as pf
 
@@ -66,12 +66,7 @@ PAGES = {
 def test_who_may_open_each_page(setup, client_for, page):
     build_url, allowed = PAGES[page]
     url = build_url(setup)
-    wrong = []
-    for name, user in setup.people.items():
-        expected = 200 if name in allowed else 404
-        got = client_for(user).get(url).status_code
-        if got != expected:
-            wrong.append(f"{name}: expected {expected}, got {got}")
+    wrong = cast_mismatches(setup, client_for, url, allowed)
     assert not wrong, f"{page} ({url}):\n" + "\n".join(wrong)
 
 

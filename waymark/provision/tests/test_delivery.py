@@ -44,6 +44,7 @@ from waymark.provision.schedule import term_ranges
 from waymark.provision.tests import factories as pf
 from waymark.schools.models import Term
 from waymark.tests import factories as f
+from waymark.tests.helpers import cast_mismatches
 
 from .test_sessions import TODAY, D, actor_on, add_member, log, make_group, school_year_2030
 from .test_today import pin_today
@@ -277,12 +278,7 @@ READERS = {"senco", "dsl", "head", "head_of_year", "teacher", "ta", "trust_lead"
 
 def test_who_may_open_a_pupils_provision_delivered(cast, client_for):
     url = reverse("provision:pupil-delivery", args=[cast.pupil.public_id])
-    wrong = []
-    for name, user in cast.people.items():
-        expected = 200 if name in READERS else 404
-        got = client_for(user).get(url).status_code
-        if got != expected:
-            wrong.append(f"{name}: expected {expected}, got {got}")
+    wrong = cast_mismatches(cast, client_for, url, READERS)
     assert not wrong, "\n".join(wrong)
     assert client_for(cast.senco).post(url).status_code == 405
     assert (

@@ -12,6 +12,7 @@ from waymark.plans.tests.factories import published_version
 from waymark.provision.models import GroupMember, InterventionGroup
 from waymark.provision.tests import factories as pf
 from waymark.tests import factories as f
+from waymark.tests.helpers import cast_mismatches
 
 from .test_groups import AUTUMN, SPRING, D, add_terms
 from .test_interventions import text_of
@@ -54,12 +55,7 @@ PAGES = {
 def test_who_may_open_each_page(cast, client_for, page):
     build_url, allowed = PAGES[page]
     url = build_url(cast)
-    wrong = []
-    for name, user in cast.people.items():
-        expected = 200 if name in allowed else 404
-        got = client_for(user).get(url).status_code
-        if got != expected:
-            wrong.append(f"{name}: expected {expected}, got {got}")
+    wrong = cast_mismatches(cast, client_for, url, allowed)
     assert not wrong, f"{page} ({url}):\n" + "\n".join(wrong)
 
 

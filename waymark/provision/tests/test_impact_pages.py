@@ -17,6 +17,7 @@ from waymark.plans.tests.factories import draft_version, freeze
 from waymark.provision.models import MeasureType
 from waymark.provision.tests import factories as pf
 from waymark.tests import factories as f
+from waymark.tests.helpers import cast_mismatches
 
 TODAY = datetime.date.today()
 DAY = datetime.timedelta(days=1)
@@ -77,12 +78,7 @@ PAGES = {
 def test_who_may_open_each_page(setup, client_for, page):
     build_url, allowed = PAGES[page]
     url = build_url(setup)
-    wrong = []
-    for name, user in setup.people.items():
-        expected = 200 if name in allowed else 404
-        got = client_for(user).get(url).status_code
-        if got != expected:
-            wrong.append(f"{name}: expected {expected}, got {got}")
+    wrong = cast_mismatches(setup, client_for, url, allowed)
     assert not wrong, f"{page} ({url}):\n" + "\n".join(wrong)
 
 

@@ -16,6 +16,7 @@ from waymark.provision.models import Intervention, InterventionType, MeasureType
 from waymark.provision.tests import factories as pf
 from waymark.pupils.models import AreaOfNeed
 from waymark.tests import factories as f
+from waymark.tests.helpers import cast_mismatches
 
 MANAGERS = {"senco"}
 
@@ -173,12 +174,7 @@ PAGES = {
 def test_who_may_open_each_page(cast, client_for, page):
     build_url, allowed = PAGES[page]
     url = build_url(cast)
-    wrong = []
-    for name, user in cast.people.items():
-        expected = 200 if name in allowed else 404
-        got = client_for(user).get(url).status_code
-        if got != expected:
-            wrong.append(f"{name}: expected {expected}, got {got}")
+    wrong = cast_mismatches(cast, client_for, url, allowed)
     assert not wrong, f"{page} ({url}):\n" + "\n".join(wrong)
 
 

@@ -14,7 +14,7 @@ from django_scopes import scopes_disabled
 from waymark.core.models import AuditEvent
 from waymark.provision.models import GroupMember, Measure, MeasureType
 from waymark.provision.tests import factories as pf
-from waymark.tests.helpers import date_fields, error_summary
+from waymark.tests.helpers import cast_mismatches, date_fields, error_summary
 
 TODAY = datetime.date.today()
 DAY = datetime.timedelta(days=1)
@@ -78,12 +78,7 @@ PAGES = {
 def test_who_may_open_each_page(setup, client_for, page):
     build_url, allowed = PAGES[page]
     url = build_url(setup)
-    wrong = []
-    for name, user in setup.people.items():
-        expected = 200 if name in allowed else 404
-        got = client_for(user).get(url).status_code
-        if got != expected:
-            wrong.append(f"{name}: expected {expected}, got {got}")
+    wrong = cast_mismatches(setup, client_for, url, allowed)
     assert not wrong, f"{page} ({url}):\n" + "\n".join(wrong)
 
 

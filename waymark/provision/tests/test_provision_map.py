@@ -23,6 +23,7 @@ from waymark.core.models import AuditEvent
 from waymark.provision.models import GroupMember
 from waymark.schools.models import School, Term
 from waymark.tests import factories as f
+from waymark.tests.helpers import cast_mismatches
 
 from . import factories as pf
 
@@ -75,12 +76,7 @@ PAGES = {
 @pytest.mark.parametrize("page", PAGES)
 def test_who_may_open_each_page(setup, client_for, page):
     url = PAGES[page](setup)
-    wrong = []
-    for name, user in setup.people.items():
-        expected = 200 if name in SEE_MAP else 404
-        got = client_for(user).get(url).status_code
-        if got != expected:
-            wrong.append(f"{name}: expected {expected}, got {got}")
+    wrong = cast_mismatches(setup, client_for, url, SEE_MAP)
     assert not wrong, f"{page} ({url}):\n" + "\n".join(wrong)
 
 

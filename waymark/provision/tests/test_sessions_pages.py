@@ -17,7 +17,7 @@ from waymark.core.models import AuditEvent
 from waymark.provision.models import Attendance, SessionLog
 from waymark.provision.tests import factories as pf
 from waymark.tests import factories as f
-from waymark.tests.helpers import date_fields, error_summary
+from waymark.tests.helpers import cast_mismatches, date_fields, error_summary
 
 from .test_sessions import state
 
@@ -101,12 +101,7 @@ PAGES = {
 def test_who_may_open_each_page(logged, client_for, page):
     build_url, allowed = PAGES[page]
     url = build_url(logged)
-    wrong = []
-    for name, user in logged.people.items():
-        expected = 200 if name in allowed else 404
-        got = client_for(user).get(url).status_code
-        if got != expected:
-            wrong.append(f"{name}: expected {expected}, got {got}")
+    wrong = cast_mismatches(logged, client_for, url, allowed)
     assert not wrong, f"{page} ({url}):\n" + "\n".join(wrong)
 
 
