@@ -98,3 +98,9 @@ def cast_mismatches(cast, client_for, url, allowed):
         if got != expected:
             wrong.append(f"{name}: expected {expected}, got {got}")
     return wrong
+
+
+def text_of(response):
+    """The page's visible words: scripts, styles and tags removed, spaces collapsed."""
+    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", response.content.decode(), flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())

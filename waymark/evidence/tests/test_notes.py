@@ -6,7 +6,6 @@ content for the SENCO and the DSL. Parents and specialists get a 404 on these pa
 """
 
 import datetime
-import html
 import re
 import uuid
 
@@ -23,7 +22,7 @@ from waymark.evidence.selectors import outcome_choices
 from waymark.plans.models import Outcome, PlanVersion
 from waymark.plans.tests.factories import draft_version, freeze
 from waymark.plans.tests.review_factories import plan_in_force
-from waymark.tests.helpers import date_fields, error_summary
+from waymark.tests.helpers import date_fields, error_summary, text_of
 
 from .filemakers import pdf, upload
 
@@ -35,11 +34,6 @@ STAFF_READERS = {"senco", "dsl", "head", "trust_lead", "head_of_year", "teacher"
 @pytest.fixture(autouse=True)
 def no_scanner(settings):
     settings.WAYMARK_VIRUS_SCANNER = "none"
-
-
-def text_of(response):
-    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", response.content.decode(), flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
 def actor_for(user):

@@ -6,8 +6,6 @@ school" page.
 """
 
 import datetime
-import html
-import re
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -20,18 +18,13 @@ from waymark.core.models import AuditEvent
 from waymark.evidence import shares
 from waymark.evidence.models import Share
 from waymark.tests import factories as f
-from waymark.tests.helpers import error_summary
+from waymark.tests.helpers import error_summary, text_of
 
 TODAY = datetime.date.today()
 DAY = datetime.timedelta(days=1)
 # Words that would tell a stranger holding the link who the pupil or the school is.
 PRIVATE_WORDS = ("Zephyrine", "Quartermaine", "Ashdown", "Educational Psychology")
 INVALID = "This link cannot be used"
-
-
-def text_of(response):
-    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", response.content.decode(), flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
 def fresh(obj):

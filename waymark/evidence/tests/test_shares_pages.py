@@ -7,8 +7,6 @@ what the share allows and never staff-only or restricted parts; every look is au
 """
 
 import datetime
-import html
-import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,17 +17,12 @@ from waymark.core.models import AuditEvent, Visibility
 from waymark.evidence.models import Document, Share
 from waymark.plans.tests.family_setup import NEVER_FOR_PARENTS, VISIBLE_VOICE, family_plans
 from waymark.tests import factories as f
-from waymark.tests.helpers import cast_mismatches, date_fields, error_summary
+from waymark.tests.helpers import cast_mismatches, date_fields, error_summary, text_of
 
 TODAY = datetime.date.today()
 DAY = datetime.timedelta(days=1)
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 MANAGERS = {"senco", "head"}
-
-
-def text_of(response):
-    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", response.content.decode(), flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
 def fresh(obj):

@@ -6,8 +6,6 @@ more; the page runs the same queries whatever the number of rows.
 """
 
 import datetime
-import html
-import re
 
 import pytest
 from django.db import connection
@@ -20,6 +18,7 @@ from waymark.plans.models import ParentRequest, PlanVersion
 from waymark.pupils.models import ParentLink
 from waymark.schools.models import Term
 from waymark.tests import factories as f
+from waymark.tests.helpers import text_of
 
 from .factories import shared_version
 from .review_factories import (
@@ -34,11 +33,6 @@ from .review_factories import (
 TODAY = datetime.date.today()
 DAY = datetime.timedelta(days=1)
 HOME = reverse("core:home")
-
-
-def text_of(response):
-    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", response.content.decode(), flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
 def set_review_date(version, review_on):

@@ -7,8 +7,6 @@ and changes nothing.
 """
 
 import datetime
-import html
-import re
 
 import pytest
 from django.db import connection
@@ -24,7 +22,7 @@ from waymark.plans.review_dates import next_review_default
 from waymark.pupils.models import ParentLink
 from waymark.schools.models import School
 from waymark.tests import factories as f
-from waymark.tests.helpers import cast_mismatches, date_fields, error_summary
+from waymark.tests.helpers import cast_mismatches, date_fields, error_summary, text_of
 
 from .review_factories import (
     RESTRICTED_OUTCOME,
@@ -38,11 +36,6 @@ from .review_factories import (
 TODAY = datetime.date.today()
 DAY = datetime.timedelta(days=1)
 LEADERS = {"senco", "dsl", "head", "trust_lead"}
-
-
-def text_of(response):
-    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", response.content.decode(), flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
 def day(value):

@@ -6,8 +6,6 @@ their own school, never School A's roles or costs. Bad input shows the GOV.UK er
 summary and changes nothing.
 """
 
-import html
-import re
 from decimal import Decimal
 
 import pytest
@@ -20,16 +18,11 @@ from waymark.core.models import AuditEvent
 from waymark.provision import costs
 from waymark.provision.models import OtherCost, StaffRole
 from waymark.schools.models import School
-from waymark.tests.helpers import cast_mismatches, error_summary
+from waymark.tests.helpers import cast_mismatches, error_summary, text_of
 
 from . import factories as pf
 
 MANAGERS = {"senco"}  # the cast has no deputy SENCO; test_deputy_senco_manages_costs covers them
-
-
-def text_of(response):
-    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", response.content.decode(), flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
 @pytest.fixture

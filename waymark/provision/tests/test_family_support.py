@@ -7,7 +7,6 @@ fixed dates (a school year in 2030 to 2031) so it holds whatever day the tests r
 """
 
 import datetime
-import html
 import re
 
 import pytest
@@ -26,16 +25,12 @@ from waymark.provision.models import SessionLog
 from waymark.provision.tests import factories as pf
 from waymark.schools.models import Term
 from waymark.tests import factories as f
+from waymark.tests.helpers import text_of
 
 TODAY = datetime.date.today()
 DAY = datetime.timedelta(days=1)
 INTRUDER = ("Wolfgang", "Intruderson")
 SESSION_NOTE = "Wolfgang read brilliantly today"
-
-
-def text_of(response):
-    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", response.content.decode(), flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
 def url_for(pupil):

@@ -3,8 +3,6 @@ entry or exit, a check along the way, and the school's own scales. Bad input sho
 error summary and changes nothing."""
 
 import datetime
-import html
-import re
 from decimal import Decimal
 
 import pytest
@@ -14,15 +12,10 @@ from django_scopes import scopes_disabled
 from waymark.core.models import AuditEvent
 from waymark.provision.models import GroupMember, Measure, MeasureType
 from waymark.provision.tests import factories as pf
-from waymark.tests.helpers import cast_mismatches, date_fields, error_summary
+from waymark.tests.helpers import cast_mismatches, date_fields, error_summary, text_of
 
 TODAY = datetime.date.today()
 DAY = datetime.timedelta(days=1)
-
-
-def text_of(response):
-    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", response.content.decode(), flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
 def day(value):

@@ -7,7 +7,6 @@ day the tests run: the TA's phonics group (20 minutes, five days a week, £18 an
 """
 
 import csv
-import html
 import io
 import re
 from decimal import Decimal
@@ -23,16 +22,11 @@ from waymark.core.models import AuditEvent
 from waymark.provision.models import GroupMember
 from waymark.schools.models import School, Term
 from waymark.tests import factories as f
-from waymark.tests.helpers import cast_mismatches
+from waymark.tests.helpers import cast_mismatches, text_of
 
 from . import factories as pf
 
 SEE_MAP = {"senco", "head", "trust_lead", "other_senco"}
-
-
-def text_of(response):
-    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", response.content.decode(), flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
 def map_url(**query):

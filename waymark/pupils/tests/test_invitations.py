@@ -7,7 +7,6 @@ staff side shows whether an account exists for the address.
 """
 
 import datetime
-import html
 import re
 
 import pytest
@@ -26,16 +25,11 @@ from waymark.pupils import invitations
 from waymark.pupils.family_views import SESSION_CODES_KEY
 from waymark.pupils.models import ParentInvitation, ParentLink, Pupil
 from waymark.tests import factories as f
-from waymark.tests.helpers import error_summary, fingerprint
+from waymark.tests.helpers import error_summary, fingerprint, text_of
 
 CODE_PATTERN = re.compile(r"\b[A-HJKMNP-Z2-9]{4}-[A-HJKMNP-Z2-9]{4}\b")
 # Words that would tell a stranger holding the link who the child, the school or the parent is.
 PRIVATE_WORDS = ("Zephyrine", "Quartermaine", "Ashdown", "Grace", "Grandparent")
-
-
-def text_of(response):
-    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", response.content.decode(), flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
 def fresh(obj):

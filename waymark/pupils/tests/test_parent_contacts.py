@@ -7,8 +7,6 @@ restricted link's reason stays with the SENCO and the DSL.
 """
 
 import datetime
-import html
-import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,12 +23,7 @@ from waymark.core.services import STALE_MESSAGE
 from waymark.pupils import invitations, services
 from waymark.pupils.models import ParentInvitation, ParentLink
 from waymark.tests import factories as f
-from waymark.tests.helpers import error_summary, fingerprint
-
-
-def text_of(response):
-    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", response.content.decode(), flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+from waymark.tests.helpers import error_summary, fingerprint, text_of
 
 
 def fresh(obj):
