@@ -64,6 +64,9 @@ RELATION_RULES = {
     Relation.SHARED: {Action.VIEW},
 }
 
+# Roles that oversee rather than work with pupils: never named as delivering provision, never run a group.
+NOT_DELIVERING_ROLES = frozenset({"governor", "trust_lead"})
+
 # Content marked "restricted" is for these roles alone, whatever else someone may see.
 RESTRICTED_CONTENT_ROLES = frozenset({"senco", "dsl"})
 # Roles that see the named register of the whole school or a year group.

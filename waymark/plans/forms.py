@@ -11,6 +11,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from waymark.core.access import NOT_DELIVERING_ROLES
 from waymark.core.forms import StaleSaveGuard
 from waymark.core.forms.fields import GovukDateField
 from waymark.core.models import Visibility
@@ -377,17 +378,13 @@ ITEM_FORMS = {
 }
 
 
-# Roles that oversee rather than work with pupils: never named as delivering provision.
-NOT_DELIVERING_ROLES = frozenset({"governor", "trust_lead"})
-
-
-def staff_of(school):
-    """People with a current membership of ``school`` who work in it: who may deliver provision."""
+def staff_of(school, today=None):
+    """People with a membership of ``school`` current on ``today`` who work in it: who may deliver provision."""
     from django.db.models import Q
 
     from waymark.schools.models import Membership
 
-    today = datetime.date.today()
+    today = today or datetime.date.today()
     memberships = Membership.objects.filter(school=school, starts_on__lte=today).filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=today)
     )

@@ -14,11 +14,10 @@ from django.utils.translation import gettext_lazy
 
 from waymark.core.access import Action
 from waymark.plans.documents.content import group_size, how_often
-from waymark.plans.forms import NOT_DELIVERING_ROLES
+from waymark.plans.forms import staff_of
 from waymark.plans.models import PlanVersion, Provision
 from waymark.plans.selectors import visible_levels
 from waymark.pupils.models import ON_REGISTER_PROVISIONS, AreaOfNeed, Pupil, SenStatus
-from waymark.schools.models import Membership
 
 from .models import GroupLeader, GroupMember, Intervention, InterventionType, StaffRole
 from .permissions import group_restrict
@@ -195,21 +194,8 @@ def group_get(actor, public_id):
 
 
 def staff_choices(school, today):
-    """The school's staff on ``today`` who may run a group, by name: users with a current membership.
-
-    Governors and trust leads oversee rather than deliver, as on a plan's "who delivers it" (plans.forms).
-    """
-    memberships = (
-        Membership.objects.filter(school=school, starts_on__lte=today)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-        .select_related("user")
-        .order_by("user__full_name", "user__email")
-    )
-    users = []
-    for membership in memberships:
-        if set(membership.roles) - NOT_DELIVERING_ROLES:
-            users.append(membership.user)
-    return users
+    """The school's staff on ``today`` who may run a group, by name (as on a plan's "who delivers it")."""
+    return list(staff_of(school, today))
 
 
 def staff_roles(school):

@@ -10,9 +10,8 @@
   leader row left behind when someone became one (a TA turned governor) opens nothing.
 """
 
-from waymark.core.access import Action, Reach
+from waymark.core.access import NOT_DELIVERING_ROLES, Action, Reach
 from waymark.core.services import require
-from waymark.plans.forms import NOT_DELIVERING_ROLES
 
 from .models import InterventionGroup
 

@@ -27,8 +27,8 @@ from .. import costs
 from ..cost_forms import CostForm, CostingSettingsForm, InterventionSortForm, ProvisionMapFilterForm, StaffRoleForm
 from ..costing import costing_year
 from ..group_selectors import on_register
-from ..models import Funding, InterventionGroup, OtherCost, StaffRole
-from ..permissions import can_manage_provision, can_see_provision_map
+from ..models import Funding, OtherCost, StaffRole
+from ..permissions import can_manage_provision, can_see_provision_map, group_restrict
 from ..provision_map import FUNDING, INTERVENTION, PUPIL, VIEWS, provision_map
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -187,9 +187,11 @@ class CostCreateView(ManagerMixin, CapabilityFormView):
     def get_form_kwargs(self):
         actor = self.request.actor
         year = costing_year(actor.school, actor.today)
-        groups = InterventionGroup.objects.filter(
-            school=actor.school, starts_on__lte=year.ends_on, ends_on__gte=year.starts_on
-        ).order_by("name", "pk")
+        groups = (
+            group_restrict(actor)
+            .filter(starts_on__lte=year.ends_on, ends_on__gte=year.starts_on)
+            .order_by("name", "pk")
+        )
         return {**super().get_form_kwargs(), "groups": list(groups), "pupils": list(_register_pupils(actor))}
 
     def form_valid(self, form):
