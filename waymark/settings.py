@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "waymark.evidence",
     "waymark.plans",
     "waymark.provision",
+    "waymark.exchange",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -300,6 +301,13 @@ WAYMARK_UPLOAD_MAX_BYTES = int(os.environ.get("WAYMARK_UPLOAD_MAX_BYTES", str(10
 # How uploads are checked for viruses: "auto" uses ClamAV's clamdscan where it is installed and
 # says plainly when nothing is; "none" turns checking off; "clamd" insists on ClamAV.
 WAYMARK_VIRUS_SCANNER = os.environ.get("WAYMARK_VIRUS_SCANNER", "auto")
+# Imports (exchange app): the largest roster, CTF or transfer file accepted, and the number of
+# rows above which a roster commits as a background task with a progress page.
+WAYMARK_IMPORT_MAX_BYTES = int(os.environ.get("WAYMARK_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+WAYMARK_TRANSFER_MAX_BYTES = int(os.environ.get("WAYMARK_TRANSFER_MAX_BYTES", str(100 * 1024 * 1024)))
+WAYMARK_IMPORT_BACKGROUND_ROWS = int(os.environ.get("WAYMARK_IMPORT_BACKGROUND_ROWS", "200"))
+# Subject access: a request is due one calendar month after it is received.
+WAYMARK_SUBJECT_ACCESS_MONTHS = 1
 
 if WAYMARK_ENV == "test":
     # Hashing strength is not under test; speed is worth having in a suite that signs in often.

@@ -15,6 +15,7 @@ urlpatterns = [
     path("plans/", include("waymark.plans.urls")),
     path("provision/", include("waymark.provision.urls")),
     path("evidence/", include("waymark.evidence.urls")),
+    path("exchange/", include("waymark.exchange.urls")),
 ]
 
 handler404 = "waymark.core.views.errors.page_not_found"

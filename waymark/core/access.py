@@ -67,6 +67,11 @@ RELATION_RULES = {
 # Roles that oversee rather than work with pupils: never named as delivering provision, never run a group.
 NOT_DELIVERING_ROLES = frozenset({"governor", "trust_lead"})
 
+# An archived leaver's record is read-only: these actions still reach it (reading it, exporting
+# it for a transfer, subject access or a chronology, and administering its retention); editing,
+# publishing, reviewing, inviting and responding do not.
+ARCHIVED_RECORD_ACTIONS = frozenset({Action.VIEW, Action.EXPORT, Action.ADMINISTER})
+
 # Content marked "restricted" is for these roles alone, whatever else someone may see.
 RESTRICTED_CONTENT_ROLES = frozenset({"senco", "dsl"})
 # Roles that see the named register of the whole school or a year group.

@@ -97,6 +97,21 @@ PERSONAL_DATA = (
     PersonalDataEntry("provision.Measure", "pupil", "Entry, exit and other measures of progress", True),
     PersonalDataEntry("provision.OtherCost", "pupil", "Costs of provision for this pupil alone", False),
     PersonalDataEntry(
+        "exchange.ReceivedTransfer",
+        "pupil",
+        "The record received from the pupil's previous school: plans, reviews, provision and measures",
+        True,
+        True,
+    ),
+    PersonalDataEntry(
+        "exchange.SubjectAccessRequest",
+        "pupil",
+        "Requests for the pupil's data: who asked, how they were identified, what was released",
+        False,
+        True,
+    ),
+    PersonalDataEntry("exchange.LegalHold", "pupil", "Legal holds that stop the record being deleted", False),
+    PersonalDataEntry(
         "core.Notification",
         "pupil_id",
         "Emails sent about the pupil's plan, to whom and when",

@@ -145,6 +145,10 @@ class Document(PublicIdModel, VersionedModel):
     recommendations = models.TextField(_("recommendations (optional)"), blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # Set when the document came in a transfer package from the previous school.
+    received_in = models.ForeignKey(
+        "exchange.ReceivedTransfer", null=True, blank=True, on_delete=models.CASCADE, related_name="documents"
+    )
 
     objects = pupil_child_manager()
 

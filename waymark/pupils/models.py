@@ -40,6 +40,9 @@ class PupilQuerySet(models.QuerySet):
 
         return self.filter(pupil_filter(actor, action, audience=audience))
 
+    def not_archived(self):
+        return self.filter(archived_at__isnull=True)
+
     def on_roll(self, on=None):
         on = on or datetime.date.today()
         return self.filter(Q(date_left__isnull=True) | Q(date_left__gte=on))
@@ -64,6 +67,11 @@ class Pupil(PublicIdModel, VersionedModel):
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     date_joined = models.DateField(_("date joined the school"))
     date_left = models.DateField(_("date left the school"), null=True, blank=True)
+    # A leaver's record, kept read-only and out of the register until retention deletes it.
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
 
     objects = ScopedManager(school="school", _manager_class=models.Manager.from_queryset(PupilQuerySet))
 
@@ -89,6 +97,10 @@ class Pupil(PublicIdModel, VersionedModel):
     @property
     def year_group_label(self):
         return year_group_label(self.year_group)
+
+    @property
+    def is_archived(self):
+        return self.archived_at is not None
 
     def clean(self):
         errors = {}

@@ -3,7 +3,7 @@
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
-from waymark.core.access import Action, Reach, Relation, relation_allows
+from waymark.core.access import ARCHIVED_RECORD_ACTIONS, Action, Reach, Relation, relation_allows
 from waymark.evidence.models import Share
 from waymark.provision.models import GroupMember, member_on
 from waymark.schools.models import ClassGroup, GroupStaff
@@ -62,8 +62,16 @@ def pupil_filter(actor, action, *, audience=ANYONE):
             allowed |= in_school & Q(year_group__in=actor.year_groups)
         elif reach == Reach.OWN_GROUPS:
             allowed |= in_school & Q(pk__in=_own_groups_pupil_ids(actor))
-    if audience == STAFF or actor.user is None:
-        return allowed
+    if audience != STAFF and actor.user is not None:
+        allowed |= _relation_filter(actor, action)
+    if Action(action) not in ARCHIVED_RECORD_ACTIONS:
+        allowed &= Q(archived_at__isnull=True)
+    return allowed
+
+
+def _relation_filter(actor, action):
+    """The pupils a parent's links or a specialist's shares add for ``action``."""
+    allowed = Q(pk__in=[])
     if actor.is_parent and relation_allows(Relation.OWN_CHILD, action):
         allowed |= Q(
             pk__in=ParentLink.objects.filter(user=actor.user, status=ParentLink.Status.ACTIVE).values("pupil_id")

@@ -142,6 +142,15 @@ class School(PublicIdModel, VersionedModel):
         help_text=_("Pupils whose provision costs more than this a year are flagged on the provision map."),
     )
 
+    # Retention (exchange app, docs/data-protection.md): SEN records are commonly kept by the
+    # last school until the pupil's date of birth plus 31 years.
+    retention_years_after_birth = models.PositiveSmallIntegerField(
+        _("keep a pupil's record until their date of birth plus (years)"),
+        default=31,
+        validators=[MinValueValidator(18), MaxValueValidator(100)],
+        help_text=_("Commonly 31 years for SEN records. Records under a legal hold are never deleted."),
+    )
+
     class Meta:
         ordering = ["name"]
 

@@ -35,6 +35,10 @@ class Measure(PublicIdModel, VersionedModel):
     note = models.CharField(_("note (optional)"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # Set when the measure came in a transfer package: it was taken at the previous school.
+    received_in = models.ForeignKey(
+        "exchange.ReceivedTransfer", null=True, blank=True, on_delete=models.CASCADE, related_name="measures"
+    )
 
     objects = pupil_child_manager()
 

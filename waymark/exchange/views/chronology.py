@@ -1,0 +1,1 @@
+"""Pages: chronology (being written)."""

@@ -1,0 +1,1 @@
+"""Pages: ctf (being written)."""

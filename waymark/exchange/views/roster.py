@@ -1,0 +1,1 @@
+"""Pages: roster (being written)."""

@@ -1,0 +1,1 @@
+"""Pages: subject_access (being written)."""
