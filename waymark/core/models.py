@@ -52,6 +52,10 @@ class AuditEventQuerySet(models.QuerySet):
         """The one way audit rows leave: past their own retention period (see retention)."""
         return models.QuerySet.delete(self.filter(created_at__lt=before))
 
+    def purge_for_pupil(self, pupil_public_id):
+        """Retention's other way: a deleted pupil's trail goes with their record (a DeletionRecord stays)."""
+        return models.QuerySet.delete(self.filter(pupil_id=pupil_public_id))
+
 
 class AuditEvent(models.Model):
     """Who did what to which record, and when. Ids and codes only, never copies of content.
