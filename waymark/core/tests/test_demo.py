@@ -4,12 +4,14 @@ import datetime
 import io
 import random
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.core import checks
 from django.core.management import CommandError, call_command
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, transaction
 from django.db.models import Count, F, Q
+from django.test import TestCase, override_settings
 from django_scopes import scope, scopes_disabled
 
 from waymark.accounts.models import User
@@ -75,6 +77,27 @@ def var_dir(settings, tmp_path):
     return tmp_path
 
 
+@pytest.fixture(scope="module")
+def built_demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo, built once for every test here that reads it, and rolled back after the module.
+
+    Each test still runs in its own savepoint inside this transaction. One build instead of
+    one a test: on PostgreSQL each rolled-back build leaves the tables full of dead rows,
+    and the builds after it grew from under a minute to several.
+    """
+    var_dir = tmp_path_factory.mktemp("demo-var")
+    with django_db_blocker.unblock(), override_settings(VAR_DIR=var_dir):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with TestCase.captureOnCommitCallbacks() as callbacks:
+                output = run_demo()
+            yield SimpleNamespace(output=output, var_dir=var_dir, on_commit_callbacks=callbacks)
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 def run_demo():
     out = io.StringIO()
     call_command("demo", stdout=out)
@@ -130,15 +153,41 @@ def test_demo_refuses_outside_development_and_test(settings, var_dir, env):
 
 
 @pytest.mark.django_db
-def test_demo_twice_builds_the_same_schools_and_logins(var_dir):
-    first_output = run_demo()
+def test_deploy_check_is_a_deployment_check_and_passes_without_the_demo():
+    assert demo_data_check in checks.registry.registry.get_checks(include_deployment_checks=True)
+    assert demo_data_check not in checks.registry.registry.get_checks(include_deployment_checks=False)
+    assert demo_data_check() == []
+
+
+@pytest.mark.django_db
+def test_deploy_check_passes_before_migrations(monkeypatch):
+    monkeypatch.setattr(connection.introspection, "table_names", lambda *args, **kwargs: [])
+
+    assert demo_data_check() == []
+
+
+@pytest.mark.django_db
+def test_deploy_check_warns_when_the_database_cannot_be_read(monkeypatch):
+    def unreachable(*args, **kwargs):
+        raise OperationalError("could not connect")
+
+    monkeypatch.setattr(connection.introspection, "table_names", unreachable)
+
+    assert [message.id for message in demo_data_check()] == ["waymark.W001"]
+
+
+@pytest.mark.django_db
+def test_demo_twice_builds_the_same_schools_and_logins(built_demo):
+    first_output = built_demo.output
     first = snapshot()
-    first_logins = (var_dir / demo.LOGINS_FILE).read_text()
+    first_plans = _plan_counts()
+    first_logins = (built_demo.var_dir / demo.LOGINS_FILE).read_text()
 
     second_output = run_demo()
 
     assert snapshot() == first
-    assert (var_dir / demo.LOGINS_FILE).read_text() == first_logins
+    assert _plan_counts() == first_plans
+    assert (built_demo.var_dir / demo.LOGINS_FILE).read_text() == first_logins
     assert "Created" in first_output
     assert "nothing created" in second_output
     assert first_output.splitlines()[1:] == second_output.splitlines()[1:]  # the same login table
@@ -157,9 +206,7 @@ def test_demo_twice_builds_the_same_schools_and_logins(var_dir):
 
 
 @pytest.mark.django_db
-def test_demo_data_tells_the_stories_the_cast_needs(var_dir):
-    run_demo()
-
+def test_demo_data_tells_the_stories_the_cast_needs(built_demo):
     with scopes_disabled():
         schools = School.objects.filter(is_demo=True)
         assert {school.mfa_required_roles == [] for school in schools} == {True}
@@ -222,34 +269,11 @@ def test_demo_data_tells_the_stories_the_cast_needs(var_dir):
 
 
 @pytest.mark.django_db
-def test_deploy_check_errors_after_the_demo_and_not_before(var_dir):
-    assert demo_data_check in checks.registry.registry.get_checks(include_deployment_checks=True)
-    assert demo_data_check not in checks.registry.registry.get_checks(include_deployment_checks=False)
-    assert demo_data_check() == []
-
-    run_demo()
-
+def test_deploy_check_errors_after_the_demo(built_demo):
     errors = demo_data_check()
     assert [error.id for error in errors] == ["waymark.E001"]
     assert errors[0].level == checks.ERROR
     assert "Demo accounts exist" in errors[0].msg
-
-
-@pytest.mark.django_db
-def test_deploy_check_passes_before_migrations(monkeypatch):
-    monkeypatch.setattr(connection.introspection, "table_names", lambda *args, **kwargs: [])
-
-    assert demo_data_check() == []
-
-
-@pytest.mark.django_db
-def test_deploy_check_warns_when_the_database_cannot_be_read(monkeypatch):
-    def unreachable(*args, **kwargs):
-        raise OperationalError("could not connect")
-
-    monkeypatch.setattr(connection.introspection, "table_names", unreachable)
-
-    assert [message.id for message in demo_data_check()] == ["waymark.W001"]
 
 
 # ----- plans -----
@@ -272,13 +296,7 @@ def _items(snapshot, key):
 
 
 @pytest.mark.django_db
-def test_demo_plans_in_every_state_written_through_the_services(var_dir):
-
-    run_demo()
-    first = _plan_counts()
-    run_demo()
-    assert _plan_counts() == first  # a second run creates nothing new
-
+def test_demo_plans_in_every_state_written_through_the_services(built_demo):
     with scopes_disabled():
         # Every register pupil has a plan; a few who came off the register have a closed one.
         register = Pupil.objects.filter(sen_statuses__ends_on__isnull=True, sen_statuses__provision__in=["K", "E"])
@@ -496,13 +514,10 @@ def _assert_the_senco_sees_every_list(school):
 
 
 @pytest.mark.django_db
-def test_demo_families_reviews_and_parents_in_both_schools(var_dir, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks() as callbacks:
-        run_demo()
-
+def test_demo_families_reviews_and_parents_in_both_schools(built_demo):
     # Nothing was emailed or queued: no invitation emails, no notices about plans shared,
     # published or reviewed (core/quiet.py), which the worker would otherwise send on `make run`.
-    assert callbacks == []
+    assert built_demo.on_commit_callbacks == []
     with scopes_disabled():
         assert not Notification.objects.exists()
         schools = list(School.objects.filter(is_demo=True).order_by("urn"))
@@ -657,9 +672,7 @@ def _assert_costs_and_the_map():
 
 
 @pytest.mark.django_db
-def test_demo_provision_and_evidence(var_dir):
-    # One build for both parts: each build takes minutes on PostgreSQL.
-    run_demo()
+def test_demo_provision_and_evidence(built_demo):
     _assert_share_report_notes_and_documents()
 
     with scopes_disabled():
