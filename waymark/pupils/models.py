@@ -159,7 +159,10 @@ class SenStatus(models.Model):
     tier = models.CharField(_("tier of support"), max_length=20, choices=Tier.choices)
     starts_on = models.DateField(_("start date"))
     ends_on = models.DateField(_("end date"), null=True, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Empty when an import command or task (``Actor.system``) recorded it, with no person behind it.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     objects = pupil_child_manager()
