@@ -110,7 +110,7 @@ def _open_needs():
 def register_list(actor, *, filters=None, search="", order="name"):
     """The SEN register as ``actor`` may see it, filtered and sorted, with what each row shows."""
     filters = filters or {}
-    pupils = pupil_restrict(actor, Action.VIEW, audience=STAFF).on_roll(actor.today)
+    pupils = pupil_restrict(actor, Action.VIEW, audience=STAFF).on_roll(actor.today).not_archived()
     provision = filters.get("provision") or "register"
     if provision == "register":
         pupils = pupils.filter(sen_statuses__ends_on__isnull=True, sen_statuses__provision__in=["K", "E"])
@@ -169,7 +169,7 @@ def pupil_get(actor, public_id, *, action=Action.VIEW, audience=STAFF):
 
 def register_counts(school, today):
     """Counts across one school for the figures pages: by provision, tier, need and year."""
-    school_pupils = Pupil.objects.filter(school=school).on_roll(today)
+    school_pupils = Pupil.objects.filter(school=school).on_roll(today).not_archived()
     open_statuses = SenStatus.objects.filter(pupil__in=school_pupils, ends_on__isnull=True)
     by_provision = dict(open_statuses.values_list("provision").annotate(n=Count("id")))
     by_tier = dict(open_statuses.filter(provision__in=["K", "E"]).values_list("tier").annotate(n=Count("id")))
