@@ -71,6 +71,7 @@ def document_upload(
     author="",
     share=None,
     recommendations="",
+    received_in=None,
 ):
     """Check ``upload`` and keep it as a document about ``pupil``; return the ``Document``.
 
@@ -89,6 +90,9 @@ def document_upload(
     Audited as ``evidence.document.uploaded`` (with the share's id for a specialist's
     report; the share's own service adds ``evidence.report.added``).
 
+    ``received_in`` (an ``exchange.ReceivedTransfer`` of this pupil) marks a document that came
+    from the previous school in a transfer package; it is checked like any upload.
+
     Not wrapped in one transaction as other services are, for that refusal event: the
     checks before it write nothing, and the keeping (``_keep``) is atomic.
     """
@@ -100,6 +104,7 @@ def document_upload(
     else:
         require_pupil(actor, pupil, Action.EDIT)
         _check_visibility(actor, visibility)
+    require(received_in is None or (share is None and received_in.pupil_id == pupil.pk))
     _check_details(actor, title=title, written_on=written_on, upload=upload)
     try:
         checked = uploads.check_upload(upload)
@@ -120,6 +125,7 @@ def document_upload(
             "author": (author or "").strip(),
             "share": share,
             "recommendations": (recommendations or "").strip(),
+            "received_in": received_in,
         },
     )
 
@@ -155,6 +161,7 @@ def _keep(*, actor, pupil, checked, scan, fields):
                 "size": document.size,
                 "scan": document.scan,
                 **({"share": str(share.public_id)} if share else {}),
+                **({"received_in": str(document.received_in.public_id)} if document.received_in_id else {}),
             },
         )
     except BaseException:

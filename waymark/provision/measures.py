@@ -106,11 +106,19 @@ def _audit_data(measure):
         "point": measure.point,
         "measure_type": str(measure.measure_type.public_id),
         "group": str(measure.group.public_id) if measure.group_id else None,
+        **({"received_in": str(measure.received_in.public_id)} if measure.received_in_id else {}),
     }
 
 
+def _check_received(actor, pupil, group, received_in):
+    """A measure from the previous school (a transfer package): the pupil's own transfer, no group here."""
+    require(can_manage_provision(actor) and pupil.school_id == actor.school.pk)
+    require_pupil(actor, pupil, Action.EDIT)
+    require(group is None and received_in.pupil_id == pupil.pk)
+
+
 @transaction.atomic
-def measure_record(*, actor, pupil, group, measure_type, point, value, taken_on, note=""):
+def measure_record(*, actor, pupil, group, measure_type, point, value, taken_on, note="", received_in=None):
     """Record one measure for ``pupil``: an entry or exit in ``group``, or a check along the way.
 
     Guarantees: the actor runs the group or manages provision (a check outside a group:
@@ -118,19 +126,28 @@ def measure_record(*, actor, pupil, group, measure_type, point, value, taken_on,
     the value is within its range; the date is not in the future; at most one entry and one
     exit per pupil, group and scale ("change it instead"); an exit has an entry on or before
     it, and an entry is on or before any exit. Audited as ``provision.measure.recorded``.
+
+    ``received_in`` (an ``exchange.ReceivedTransfer`` of this pupil) records a measure taken at
+    the previous school, from a transfer package: for those who manage provision, with no
+    group here (the previous school's group stays in the package), so the group rules above
+    do not apply; the scale, range and date rules do.
     """
     if point not in Measure.Point.values:
         raise ValidationError({"point": _("Choose entry, exit or a check along the way.")})
-    _check_permission(actor, pupil, group, point)
+    if received_in is not None:
+        _check_received(actor, pupil, group, received_in)
+    else:
+        _check_permission(actor, pupil, group, point)
     _check_scale(actor, measure_type, value)
     _check_date(actor, taken_on)
-    _lock_group(group)
-    if (
-        point in POINTS_IN_A_GROUP
-        and Measure.objects.filter(pupil=pupil, group=group, measure_type=measure_type, point=point).exists()
-    ):
-        raise ValidationError(duplicate_message(point), code="duplicate")
-    _check_order(pupil=pupil, group=group, measure_type=measure_type, point=point, taken_on=taken_on)
+    if received_in is None:
+        _lock_group(group)
+        if (
+            point in POINTS_IN_A_GROUP
+            and Measure.objects.filter(pupil=pupil, group=group, measure_type=measure_type, point=point).exists()
+        ):
+            raise ValidationError(duplicate_message(point), code="duplicate")
+        _check_order(pupil=pupil, group=group, measure_type=measure_type, point=point, taken_on=taken_on)
     measure = Measure(
         pupil=pupil,
         group=group,
@@ -140,6 +157,7 @@ def measure_record(*, actor, pupil, group, measure_type, point, value, taken_on,
         taken_on=taken_on,
         note=note or "",
         recorded_by=actor.user,
+        received_in=received_in,
     )
     measure.full_clean()
     try:

@@ -156,5 +156,7 @@ def test_public_views_are_few_and_known():
             "share-accept",
             # Where a locked pupil-voice session ends, after the session is flushed (plans/views/pupil_voice.py).
             "pupil-voice-ended",
+            # The transfer package format's JSON Schema, published for other systems (exchange/views/transfers.py).
+            "transfer-schema",
         ]
     ), "A new public page needs review: " + ", ".join(public)
