@@ -1,0 +1,276 @@
+"""What a member of staff must read before a release, what is withheld by default, and withholding.
+
+Flags (for review, nothing withheld): every item of a register entry that may hold other
+people's information (``third_party``), and every restricted item (a safeguarding concern may
+be exempt; the SENCO decides, with the DSL).
+
+Withheld by default, when the request is logged, each with its reason (staff may put any of
+them back after reading it):
+
+- the note of an intervention session (it is written about the group and may name other
+  pupils), until someone has read it;
+- when a parent or carer is asking: what another parent or carer said (their views, agreement
+  or requests), their contact details, the reason their link is restricted, and the address
+  emails to them went to: another person's information; and the pupil's own views that the
+  SENCO keeps from their parents (an older pupil's wish), until a member of staff decides.
+
+Other children never reach a release at all: the register gathers the pupil's own rows
+(attendance is theirs alone; a session appears because they were registered at it, and never
+lists who else came). Staff opinions are not withheld automatically: the law rarely allows it.
+
+A released, withdrawn or refused request is read-only: nothing can be withheld or put back.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from waymark.core.access import Action
+from waymark.core.audit import audit_record
+from waymark.core.models import Visibility
+from waymark.core.personal_data import PERSONAL_DATA
+from waymark.core.services import require, require_pupil
+
+from ..models import Redaction, SubjectAccessRequest
+from ..permissions import require_records_administrator
+from .gather import RESTRICTED_FIELDS, gather, shown_field_names
+from .requests import lock_gathering
+
+ANOTHER_PERSON = gettext_noop("another person's information")
+SESSION_NOTE = gettext_noop("may name other pupils: withheld until a member of staff has read it")
+PUPIL_VIEWS = gettext_noop("the pupil's own views, kept from their parents: withheld until a member of staff decides")
+WHOLE_ITEM = ""
+
+THIRD_PARTY_FLAG = gettext_noop("May hold other people's information: read it before it is released.")
+RESTRICTED_FLAG = gettext_noop(
+    "Restricted: it may be exempt (for example, where releasing it would be likely to cause serious harm, "
+    "or it is part of a child protection record). The SENCO decides, with the DSL."
+)
+DEFAULT_NOT_WITHHELD_FLAG = gettext_noop(
+    "Normally withheld (%(reason)s), but it is not withheld now: someone put it back, or it was added "
+    "after the request was logged."
+)
+
+# A parent's words, one row each: another parent's are theirs, not the requester's.
+PARENT_WORDS = frozenset({"plans.ParentContribution", "plans.AgreementResponse", "plans.ParentRequest"})
+PARENT_CONTACT_FIELDS = ("email", "phone", "address", "status_reason")
+
+
+@dataclass(frozen=True)
+class Default:
+    model: str
+    pk: str
+    field: str
+    reason: str
+
+
+def _requester_link(request):
+    if request.requester_kind == SubjectAccessRequest.Requester.PARENT and request.parent_link_id:
+        return request.parent_link
+    return None
+
+
+def _requester_addresses(link):
+    addresses = {link.email.lower()} if link.email else set()
+    if link.user_id:
+        addresses.add(link.user.email.lower())
+    return addresses
+
+
+def _item_defaults(model, obj, link, addresses):
+    """(field, reason) pairs withheld by default from one row; field '' is the whole row."""
+    if model == "provision.SessionLog" and obj.note.strip():
+        yield "note", SESSION_NOTE
+    if link is None:
+        return
+    if model == "plans.PupilVoice" and obj.hidden_from_parents:
+        yield WHOLE_ITEM, PUPIL_VIEWS
+    elif model == "plans.Review" and obj.pupil_views_hidden_from_parents:
+        yield "pupil_views", PUPIL_VIEWS
+    elif model in PARENT_WORDS and obj.link_id != link.pk:
+        yield WHOLE_ITEM, ANOTHER_PERSON
+    elif model == "pupils.ParentLink" and obj.pk != link.pk:
+        for name in PARENT_CONTACT_FIELDS:
+            yield name, ANOTHER_PERSON
+    elif model == "pupils.ParentInvitation" and obj.link_id != link.pk:
+        yield "email", ANOTHER_PERSON
+    elif model == "core.Notification" and obj.email.lower() not in addresses and obj.user_id != link.user_id:
+        yield "email", ANOTHER_PERSON
+
+
+def default_redactions(request, sections):
+    """What is withheld by default from ``sections`` for ``request``: only fields that hold something."""
+    link = _requester_link(request)
+    addresses = _requester_addresses(link) if link else set()
+    defaults = []
+    for section in sections:
+        for item in section.items:
+            for name, reason in _item_defaults(section.model, item.obj, link, addresses):
+                if name == WHOLE_ITEM or item.value(name) is not None:
+                    defaults.append(Default(section.model, item.pk, name, reason))
+    return defaults
+
+
+def annotate(request, sections, *, redactions=None):
+    """Mark what is withheld (from the request's ``Redaction`` rows) and what needs a careful read.
+
+    One query for the redactions unless they are passed in. Returns ``sections``.
+    """
+    if redactions is None:
+        redactions = list(Redaction.objects.filter(request=request).select_related("redacted_by"))
+    by_key = {(r.model, r.object_pk, r.field): r for r in redactions}
+    defaults = {}
+    for default in default_redactions(request, sections):
+        defaults.setdefault((default.model, default.pk), []).append(default)
+    for section in sections:
+        for item in section.items:
+            item.flags = []
+            whole = by_key.get((item.model, item.pk, WHOLE_ITEM))
+            item.redaction, item.withheld = whole, whole.reason if whole else ""
+            for value in item.values:
+                found = by_key.get((item.model, item.pk, value.name))
+                value.redaction, value.withheld = found, found.reason if found else ""
+            if section.third_party:
+                item.flags.append(_(THIRD_PARTY_FLAG))
+            if item.restricted or any(value.restricted for value in item.values):
+                item.flags.append(_(RESTRICTED_FLAG))
+            for default in defaults.get((item.model, item.pk), ()):
+                value = item.value(default.field) if default.field else None
+                if not (item.redaction or (value and value.redaction)):
+                    item.flags.append(_(DEFAULT_NOT_WITHHELD_FLAG) % {"reason": _(default.reason)})
+                    break
+    return sections
+
+
+def summarise(sections):
+    """Counts for the release page and the audit event: never any content."""
+    items = [item for section in sections for item in section.items]
+    return {
+        "sections": len(sections),
+        "items": len(items),
+        "withheld_items": sum(1 for item in items if item.withheld),
+        "withheld_fields": sum(len(item.withheld_values) for item in items if not item.withheld),
+        "flagged_items": sum(1 for item in items if item.flags),
+        "restricted_items": sum(
+            1 for item in items if item.restricted or any(value.restricted for value in item.values)
+        ),
+        "documents": sum(
+            1 for item in items if item.model == "evidence.Document" and not item.withheld and item.obj.file
+        ),
+    }
+
+
+def _require(actor, request):
+    require_records_administrator(actor, request.pupil.school)
+    require_pupil(actor, request.pupil, Action.ADMINISTER)
+
+
+@transaction.atomic
+def apply_defaults(*, actor, request):
+    """Withhold by default what protects other people (see the module's docstring); return the count.
+
+    Called when a request is logged. Idempotent: what is already withheld stays as it is.
+    Audited once, with the count.
+    """
+    _require(actor, request)
+    request = lock_gathering(request)
+    existing = set(Redaction.objects.filter(request=request).values_list("model", "object_pk", "field"))
+    new = [
+        Redaction(
+            request=request, model=d.model, object_pk=d.pk, field=d.field, reason=d.reason, redacted_by=actor.user
+        )
+        for d in default_redactions(request, gather(request.pupil))
+        if (d.model, d.pk, d.field) not in existing
+    ]
+    Redaction.objects.bulk_create(new)
+    if new:
+        audit_record(
+            actor=actor,
+            action="exchange.sar.redacted",
+            target=request,
+            pupil=request.pupil,
+            data={"default": True, "count": len(new)},
+        )
+    return len(new)
+
+
+def _entry(model):
+    entry = next((entry for entry in PERSONAL_DATA if entry.model == model), None)
+    if entry is None:
+        raise ValidationError(_("This is not part of the pupil's record."))
+    return entry
+
+
+@transaction.atomic
+def sar_redact(*, actor, request, model, object_pk, field=WHOLE_ITEM, reason):
+    """Withhold one item of the gathered record, or one field of it, from the release, with the reason.
+
+    Guarantees: the request is still being gathered (checked on a locked read); the item is
+    one of this pupil's rows in the register entry ``model``; ``field`` is one the release
+    shows; restricted words are withheld only by someone who may read them (the SENCO, the
+    DSL); a reason is given; the same thing is not withheld twice. Audited with the model,
+    the row's id and the field, never the words.
+    """
+    _require(actor, request)
+    request = lock_gathering(request)
+    entry = _entry(model)
+    reason = (reason or "").strip()
+    try:
+        obj = entry.for_pupil(request.pupil).filter(pk=object_pk).first()
+    except (ValueError, TypeError, ValidationError):
+        obj = None
+    if obj is None:
+        raise ValidationError(_("This is not part of the pupil's record."))
+    field = field or WHOLE_ITEM
+    if field and field not in shown_field_names(entry.model_class):
+        raise ValidationError({"part": _("Choose the whole item or one of its parts.")})
+    _require_restricted_reader(actor, model, obj, field)
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason it is withheld.")})
+    if len(reason) > 300:
+        raise ValidationError({"reason": _("The reason must be 300 characters or fewer.")})
+    existing = Redaction.objects.filter(request=request, model=model, object_pk=str(obj.pk))
+    if existing.filter(field=WHOLE_ITEM).exists() or existing.filter(field=field).exists():
+        raise ValidationError(_("This is already withheld."))
+    redaction = Redaction(
+        request=request, model=model, object_pk=str(obj.pk), field=field, reason=reason, redacted_by=actor.user
+    )
+    redaction.full_clean()
+    redaction.save()
+    audit_record(
+        actor=actor,
+        action="exchange.sar.redacted",
+        target=request,
+        pupil=request.pupil,
+        data={"model": model, "object": str(obj.pk), "field": field},
+    )
+    return redaction
+
+
+@transaction.atomic
+def sar_unredact(*, actor, request, redaction):
+    """Put back something withheld (a default or a member of staff's), so it is released.
+
+    Guarantees: the redaction belongs to this request, which is still being gathered;
+    restricted words are put back only by someone who may read them. Audited like a redaction.
+    """
+    _require(actor, request)
+    request = lock_gathering(request)
+    require(redaction.request_id == request.pk)
+    entry = _entry(redaction.model)
+    obj = entry.for_pupil(request.pupil).filter(pk=redaction.object_pk).first()
+    if obj is not None:
+        _require_restricted_reader(actor, redaction.model, obj, redaction.field)
+    data = {"model": redaction.model, "object": redaction.object_pk, "field": redaction.field}
+    redaction.delete()
+    audit_record(actor=actor, action="exchange.sar.unredacted", target=request, pupil=request.pupil, data=data)
+    return request
+
+
+def _require_restricted_reader(actor, model, obj, field):
+    restricted = getattr(obj, "visibility", None) == Visibility.RESTRICTED or (model, field) in RESTRICTED_FIELDS
+    if restricted and not actor.can_see_restricted():
+        raise ValidationError(_("Only the SENCO can decide about restricted information, with the DSL."))

@@ -1,0 +1,244 @@
+"""The release: everything held about the pupil, less what is withheld, as one ZIP.
+
+    README.txt                  what is in the ZIP and what "withheld" means, in plain English
+    everything-held.pdf         one tagged PDF (PDF/UA-1) of every section, for reading
+    documents/01-<name>         each stored document not withheld, as it was uploaded
+    data.json                   the same sections as data
+    data/01-<section>.csv       one CSV per register entry, every cell formula-safe
+
+Withheld items and fields read "[withheld: reason]" wherever they would have been. The ZIP is
+kept on private storage under a random name (``release_file``, with its SHA-256) for the
+audited download; the release itself is audited with counts, never content.
+"""
+
+import hashlib
+import io
+import json
+import secrets
+import zipfile
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from waymark.core.access import Action
+from waymark.core.audit import audit_record
+from waymark.core.services import STALE_MESSAGE, require_pupil, save_versioned
+from waymark.core.spreadsheets import csv_bytes, safe_filename
+
+from ..models import SubjectAccessRequest
+from ..permissions import require_records_administrator
+from .gather import gather
+from .readable import format_date, format_datetime
+from .redaction import annotate, summarise
+from .requests import lock_gathering
+
+PDF_NAME = "everything-held.pdf"
+ZIP_CONTENT_TYPE = "application/zip"
+
+
+def withheld_text(reason):
+    return f"[{_('withheld')}: {reason}]"
+
+
+def item_cells(item, labels):
+    """One item as cells under ``labels``: its words, "[withheld: reason]", or '' where it has none."""
+    if item.withheld:
+        return [withheld_text(item.withheld)] * max(len(labels), 1)
+    by_label = {value.label: value for value in item.values}
+    cells = []
+    for label in labels:
+        value = by_label.get(label)
+        if value is None:
+            cells.append("")
+        else:
+            cells.append(withheld_text(value.withheld) if value.withheld else value.text)
+    return cells
+
+
+def item_pairs(item):
+    """(label, text) pairs of an item as released; empty when the whole item is withheld."""
+    if item.withheld:
+        return []
+    return [(value.label, withheld_text(value.withheld) if value.withheld else value.text) for value in item.values]
+
+
+def section_csv(section):
+    labels = section.labels
+    if not section.items:
+        return csv_bytes([_("Nothing is held in this part of the record")], [])
+    header = [_("Item"), *labels]
+    return csv_bytes(header, [[item.title, *item_cells(item, labels)] for item in section.items])
+
+
+def csv_name(section):
+    return f"data/{section.number:02d}-{slugify(section.title) or 'section'}.csv"
+
+
+def release_data(request, sections, *, released_at):
+    """The sections as plain data: what ``data.json`` holds."""
+    return {
+        "about": {
+            "pupil": request.pupil.full_name,
+            "school": request.pupil.school.name,
+            "requested_by": request.requester_name,
+            "received_on": request.received_on.isoformat(),
+            "released_at": released_at.isoformat(),
+            "withheld_means": _("Withheld items and parts read [withheld: reason]."),
+        },
+        "sections": [
+            {
+                "title": section.title,
+                "what": section.what,
+                "file": csv_name(section),
+                "items": [
+                    {"title": item.title, "withheld": item.withheld}
+                    if item.withheld
+                    else {"title": item.title, "fields": dict(item_pairs(item))}
+                    for item in section.items
+                ],
+            }
+            for section in sections
+        ],
+    }
+
+
+def _pdf_sections(sections):
+    out = []
+    for section in sections:
+        labels = section.labels
+        out.append(
+            {
+                "section": section,
+                "labels": labels,
+                "rows": [item_cells(item, labels) for item in section.items] if section.tabular else [],
+                "items": [
+                    {
+                        "title": item.title,
+                        "withheld": item.withheld and withheld_text(item.withheld),
+                        "pairs": item_pairs(item),
+                    }
+                    for item in section.items
+                ],
+            }
+        )
+    return out
+
+
+def release_pdf(request, sections, *, released_at):
+    """One tagged PDF (PDF/UA-1) of every section, as ``plans.documents.pdf`` makes plans."""
+    from weasyprint import HTML
+
+    from waymark.plans.documents.pdf import PDF_BASE_URL, static_only_fetcher_class
+
+    html = render_to_string(
+        "exchange/sar_release_pdf.html",
+        {
+            "sar": request,
+            "pupil": request.pupil,
+            "school": request.pupil.school,
+            "sections": _pdf_sections(sections),
+            "released_on": format_date(timezone.localdate(released_at)),
+            "received_on": format_date(request.received_on),
+        },
+    )
+    fetcher = static_only_fetcher_class()(timeout=2, allow_redirects=False)
+    return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=fetcher).write_pdf(pdf_variant="pdf/ua-1")
+
+
+def _documents(sections):
+    """(name in the ZIP, bytes) of each stored document not withheld; the count of files not found."""
+    section = next((section for section in sections if section.model == "evidence.Document"), None)
+    files, missing = [], 0
+    for item in section.items if section else ():
+        if item.withheld or not item.obj.file:
+            continue
+        try:
+            with item.obj.file.open("rb") as handle:
+                body = handle.read()
+        except (FileNotFoundError, OSError, ValueError):
+            missing += 1
+            continue
+        files.append((f"documents/{len(files) + 1:02d}-{safe_filename(item.obj.original_name)}", body))
+    return files, missing
+
+
+def build_release(request, sections, *, released_at):
+    """The ZIP's bytes and the counts that describe it (never content)."""
+    counts = summarise(sections)
+    files, missing = _documents(sections)
+    counts["documents"] = len(files)
+    counts["documents_missing"] = missing
+    readme = render_to_string(
+        "exchange/sar_release_readme.txt",
+        {
+            "sar": request,
+            "pupil": request.pupil,
+            "school": request.pupil.school,
+            "sections": sections,
+            "csv_names": [(section, csv_name(section)) for section in sections],
+            "counts": counts,
+            "pdf_name": PDF_NAME,
+            "released_on": format_datetime(released_at),
+            "received_on": format_date(request.received_on),
+        },
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("README.txt", readme.encode("utf-8"))
+        archive.writestr(PDF_NAME, release_pdf(request, sections, released_at=released_at))
+        for name, body in files:
+            archive.writestr(name, body)
+        data = release_data(request, sections, released_at=released_at)
+        archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"))
+        for section in sections:
+            archive.writestr(csv_name(section), section_csv(section))
+    return buffer.getvalue(), counts
+
+
+def release_preview(request):
+    """What a release would hold now: the annotated sections and their counts (for the confirm page)."""
+    sections = annotate(request, gather(request.pupil))
+    return sections, summarise(sections)
+
+
+@transaction.atomic
+def sar_release(*, actor, request, expected_version):
+    """Release everything held about the pupil, less what is withheld, as a ZIP; return the request.
+
+    Guarantees: only someone who administers the records (SENCO, head) may release; the
+    request is still being gathered and unchanged since the form was opened (checked on a
+    locked read, so a redaction cannot slip in between); the ZIP is built from what is held
+    now, withheld items and fields replaced by "[withheld: reason]"; it is stored on private
+    storage with its SHA-256; the request becomes RELEASED and read-only. Audited with counts.
+    If saving fails, the stored file is removed again.
+    """
+    require_records_administrator(actor, request.pupil.school)
+    require_pupil(actor, request.pupil, Action.ADMINISTER)
+    current = lock_gathering(request)
+    if expected_version is not None and current.lock_version != int(expected_version):
+        raise ValidationError(STALE_MESSAGE, code="stale")
+    released_at = timezone.now()
+    sections = annotate(current, gather(current.pupil))
+    payload, counts = build_release(current, sections, released_at=released_at)
+    current.release_file.save(f"{secrets.token_hex(16)}.zip", ContentFile(payload), save=False)
+    stored_name = current.release_file.name
+    try:
+        current.release_sha256 = hashlib.sha256(payload).hexdigest()
+        current.status = SubjectAccessRequest.Status.RELEASED
+        current.released_at = released_at
+        current.released_by = actor.user
+        save_versioned(current, expected_version=expected_version)
+        audit_record(actor=actor, action="exchange.sar.released", target=current, pupil=current.pupil, data=counts)
+    except Exception:
+        current.release_file.storage.delete(stored_name)
+        raise
+    return current
+
+
+def download_name(request):
+    return safe_filename(f"subject-access-release-{request.received_on.isoformat()}.zip")
