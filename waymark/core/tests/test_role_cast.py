@@ -73,6 +73,30 @@ PAGES = {
     "academic-year-create": (lambda c: reverse("schools:academic-year-create"), ADMINS | {"other_senco"}),
     "term-create": (lambda c: reverse("schools:term-create", args=[c.year.public_id]), ADMINS),
     "rollover-form": (lambda c: reverse("schools:rollover-form", args=[c.year.public_id]), ADMINS),
+    # Data in and out (exchange): imports for those who edit every pupil, the census for those who
+    # export across the school, subject access and retention for those who administer it.
+    "import-list": (lambda c: reverse("exchange:import-list"), EDITORS | {"other_senco"}),
+    "roster-upload": (lambda c: reverse("exchange:roster-upload"), EDITORS | {"other_senco"}),
+    "ctf-upload": (lambda c: reverse("exchange:ctf-upload"), EDITORS | {"other_senco"}),
+    "transfer-import": (lambda c: reverse("exchange:transfer-import"), EDITORS | {"other_senco"}),
+    "census": (lambda c: reverse("exchange:census"), {"senco", "head", "trust_lead", "other_senco"}),
+    "archive-list": (lambda c: reverse("exchange:archive-list"), ADMINS | {"other_senco"}),
+    "retention-settings": (lambda c: reverse("exchange:retention-settings"), ADMINS | {"other_senco"}),
+    "sar-list": (lambda c: reverse("exchange:sar-list"), ADMINS | {"other_senco"}),
+    "chronology": (
+        lambda c: reverse("exchange:chronology", args=[c.pupil.public_id]),
+        {"senco", "head", "trust_lead"},
+    ),
+    "transfer-export": (
+        lambda c: reverse("exchange:transfer-export", args=[c.pupil.public_id]),
+        {"senco", "head", "trust_lead"},
+    ),
+    "sar-create": (lambda c: reverse("exchange:sar-create", args=[c.pupil.public_id]), ADMINS),
+    "hold-place": (lambda c: reverse("exchange:hold-place", args=[c.pupil.public_id]), ADMINS),
+    "received-list": (
+        lambda c: reverse("exchange:received-list", args=[c.pupil.public_id]),
+        LEADERS | {"head_of_year", "teacher", "ta"},
+    ),
 }
 
 

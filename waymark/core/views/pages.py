@@ -11,6 +11,7 @@ from waymark.core.audit import audit_record
 from waymark.core.middleware import SESSION_SCHOOL_KEY
 from waymark.core.views.base import public_view, signed_in_view
 from waymark.evidence.share_selectors import specialist_shares
+from waymark.exchange.permissions import can_administer_records, can_check_census, can_import
 from waymark.plans.dashboard import senco_dashboard
 from waymark.plans.family_selectors import family_children
 from waymark.provision.permissions import can_manage_provision, can_see_provision_map, has_groups_to_run
@@ -43,6 +44,11 @@ def home(request):
             "run_groups": has_groups_to_run(actor),
             "manage": can_manage_provision(actor),
             "see_map": can_see_provision_map(actor),
+        },
+        "exchange": {
+            "import": can_import(actor),
+            "census": can_check_census(actor),
+            "records": can_administer_records(actor),
         },
     }
     return render(request, "core/home.html", context)
