@@ -14,7 +14,9 @@ contact records and the demo parents' invitations (``demo_contacts``), plans wit
 reviews that moved them on (``demo_plans``, ``demo_reviews``), what parents and pupils
 said (``demo_family``), the psychologist's share, and the provision delivered: staff costs,
 interventions, groups, a term of sessions, measures and other costs (``demo_provision``,
-``demo_delivery``), with notes, documents and her report (``demo_evidence``).
+``demo_delivery``), with notes, documents and her report (``demo_evidence``); and last, a pupil
+who moved from the primary to the secondary with a transfer package, archived leavers, a legal
+hold and a parent's subject access request (``demo_exchange``).
 
 The whole build runs inside ``core.quiet.email_held``: the services would otherwise email
 every invitation and queue a notice to parents for every plan shared, published or
@@ -37,7 +39,7 @@ from waymark.accounts.services import email_address_verify
 from waymark.pupils.models import Enrolment, Pupil, SenStatus
 from waymark.schools.models import AcademicYear, ClassGroup, GroupStaff, Membership, School, Term, Trust
 
-from . import demo_contacts, demo_evidence, demo_family, demo_plans, demo_provision, demo_pupils
+from . import demo_contacts, demo_evidence, demo_exchange, demo_family, demo_plans, demo_provision, demo_pupils
 from .quiet import email_held
 
 SEED = 2026
@@ -269,6 +271,7 @@ def _create(rng, password_hash):
     _refresh_planner_statistics()
     demo_provision.build_provision(rng, schools, users, today=DEMO_DATE)
     _refresh_planner_statistics()
+    demo_exchange.build_exchange(rng, schools, users, today=DEMO_DATE)
 
 
 def _users(password_hash):

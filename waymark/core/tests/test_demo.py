@@ -12,15 +12,21 @@ from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection, transaction
 from django.db.models import Count, F, Q
 from django.test import TestCase, override_settings
+from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from waymark.accounts.models import User
-from waymark.core import demo, demo_delivery
+from waymark.core import demo, demo_delivery, demo_exchange
+from waymark.core.access import Action
 from waymark.core.actor import Actor
 from waymark.core.checks import demo_data_check
 from waymark.core.models import AuditEvent, Notification
 from waymark.evidence.models import Document, Note, Share
 from waymark.evidence.selectors import documents_visible_to
+from waymark.exchange.models import LegalHold, ReceivedTransfer, SubjectAccessRequest
+from waymark.exchange.subject_access.requests import due_date
+from waymark.exchange.subject_access.selectors import sar_open_list
+from waymark.exchange.tests.test_samples import assert_samples_preview_cleanly
 from waymark.plans.dashboard import senco_dashboard
 from waymark.plans.family_selectors import family_child_page
 from waymark.plans.meetings import meetings_this_year
@@ -63,12 +69,14 @@ from waymark.provision.provision_map import provision_map
 from waymark.pupils.models import Enrolment, Need, ParentInvitation, ParentLink, Pupil, SenStatus
 from waymark.pupils.upn import validate_upn
 from waymark.schools.models import ClassGroup, GroupStaff, Membership, School
+from waymark.tests.helpers import text_of
 
 NAMED_ROLES = [
     "senco", "head", "teacher", "teacher2", "ta", "governor", "parent", "parent2", "parent3", "specialist",
     "other-school-senco",
 ]  # fmt: skip
 OTHER_ROLES = ["dsl", "deputy-senco", "head-of-year", "trust-lead", "last-years-teacher"]
+THIS_YEAR_STARTS = datetime.date(demo.THIS_YEAR, 9, 1)
 
 
 @pytest.fixture
@@ -229,10 +237,11 @@ def test_demo_data_tells_the_stories_the_cast_needs(built_demo):
         assert Need.objects.filter(visibility="staff").exists()
         assert Need.objects.filter(visibility="restricted").exists()
 
-        # Valid UPNs from the school's own numbers; a few Reception children have none.
+        # Valid UPNs from the school's own numbers (a pupil who came from another school keeps the
+        # one it gave them: test_demo_exchange); a few Reception children have none.
         for pupil in Pupil.objects.exclude(upn="").select_related("school"):
             assert validate_upn(pupil.upn) == pupil.upn
-            assert pupil.upn[1:8] == pupil.school.dfe_number
+            assert pupil.upn[1:8] == pupil.school.dfe_number or pupil.received_transfers.exists(), pupil
         without_upn = Pupil.objects.filter(upn="")
         assert 1 <= without_upn.count() <= 5
         assert set(without_upn.values_list("year_group", flat=True)) == {0}
@@ -605,7 +614,10 @@ def _assert_provision(school):
     listed = Intervention.objects.filter(school=school)
     assert 8 <= listed.count() <= 12 and not listed.filter(intervention_type__isnull=True).exists()
     assert {"reading_age", "spelling_age", "sdq"} <= set(listed.values_list("measure_type__kind", flat=True))
-    groups = InterventionGroup.objects.filter(school=school).annotate(n=Count("members"))
+    # This school year's groups (the group a leaver was in last year is demo_exchange's: test_demo_exchange).
+    groups = InterventionGroup.objects.filter(school=school, starts_on__gte=THIS_YEAR_STARTS).annotate(
+        n=Count("members")
+    )
     assert 5 <= groups.count() <= 8, school.name
     assert {2 <= group.n <= 6 for group in groups} == {True}
     # Sessions are planned in the autumn term; two groups finished at October half-term.
@@ -638,8 +650,12 @@ def _assert_sessions():
 
 
 def _assert_measures():
-    measures = Measure.objects.select_related("measure_type", "group")
-    measured = GroupMember.objects.filter(group__intervention__measure_type__isnull=False)
+    # In this school year's groups: last year's, and measures received from a previous school, are in
+    # test_demo_exchange.
+    measures = Measure.objects.filter(group__starts_on__gte=THIS_YEAR_STARTS).select_related("measure_type", "group")
+    measured = GroupMember.objects.filter(
+        group__starts_on__gte=THIS_YEAR_STARTS, group__intervention__measure_type__isnull=False
+    )
     entries = measures.filter(point="entry")
     assert entries.count() == measured.count()
     assert not entries.exclude(taken_on=F("group__starts_on")).exists()
@@ -728,3 +744,122 @@ def _assert_share_report_notes_and_documents():
     with scope(school=[share.pupil.school_id]):
         seen = set(documents_visible_to(specialist, share.pupil).values_list("pk", flat=True))
     assert report.pk in seen and set(for_everyone.filter(pupil=share.pupil).values_list("pk", flat=True)) <= seen
+
+
+# ----- data in and out: a pupil who moved school, archived leavers, a legal hold, a subject access request -----
+
+
+@pytest.mark.django_db
+def test_demo_exchange_moves_a_pupil_archives_leavers_holds_one_and_logs_a_request(built_demo, client):
+    demo_end = datetime.datetime.combine(demo.DEMO_DATE, datetime.time(), tzinfo=datetime.UTC)
+    with scopes_disabled():
+        primary, secondary = School.objects.get(urn=demo.PRIMARY.urn), School.objects.get(urn=demo.SECONDARY.urn)
+        senco = User.objects.get(email=SENCO_EMAILS[demo.PRIMARY.urn])
+        other_senco = User.objects.get(email=SENCO_EMAILS[demo.SECONDARY.urn])
+
+        # Theo's record from the primary, received at the secondary: the same UPN, the primary's name on it.
+        transfer = ReceivedTransfer.objects.select_related("pupil").get()
+        moved = transfer.pupil
+        left = Pupil.objects.get(school=primary, upn=moved.upn)
+        assert (transfer.from_school_name, transfer.from_school_urn) == (primary.name, primary.urn)
+        assert (moved.school, moved.year_group, moved.date_joined) == (secondary, 7, datetime.date(2026, 9, 1))
+        assert moved.upn[1:8] == primary.dfe_number and transfer.received_by == other_senco
+        assert transfer.exported_at < transfer.received_at < demo_end
+        package = transfer.document
+        assert datetime.datetime.fromisoformat(package["exported_at"]) == transfer.exported_at
+        assert [version["status"] for version in package["plan_versions"]] == ["superseded", "active"]
+        assert [bool(review["completed_at"]) for review in package["reviews"]] == [True]
+        assert sorted(measure["point"] for measure in package["measures"]) == ["entry", "exit"]
+        assert len(package["documents"]) == len(package["provision_delivered"]) == 1
+        assert package["provision_delivered"][0]["commitment"] is not None
+        # Only his record: not a word about the classmate who shared his reading group.
+        places = GroupMember.objects.filter(group__name=demo_exchange.GROUP_NAME).select_related("pupil")
+        assert {place.pupil.school for place in places} == {primary} and left in {place.pupil for place in places}
+        for place in places.exclude(pupil=left):
+            assert place.pupil.legal_surname not in str(package) and place.pupil.upn not in str(package)
+        # What came with him is marked as from the previous school; his SEN history and needs came too.
+        assert Measure.objects.filter(received_in=transfer, pupil=moved).count() == 2
+        assert Document.objects.filter(received_in=transfer, pupil=moved).count() == 1
+        history = ("provision", "tier", "starts_on", "ends_on")
+        assert list(moved.sen_statuses.order_by("starts_on").values_list(*history)) == list(
+            left.sen_statuses.order_by("starts_on").values_list(*history)
+        )
+        assert sorted(moved.needs.values_list("need_type__code", "rank", "ends_on")) == sorted(
+            left.needs.values_list("need_type__code", "rank", "ends_on")
+        )
+        # At the primary: two versions on the old template, the first reviewed and superseded; at the
+        # secondary, his first Individual Support Plan, and a form and sets this year.
+        assert list(left.support_plan.versions.order_by("number").values_list("status", "template__name")) == [
+            ("superseded", "SEN support plan (SEND Code of Practice 2015)"),
+            ("active", "SEN support plan (SEND Code of Practice 2015)"),
+        ]
+        assert Review.objects.filter(plan__pupil=left, status=Review.Status.COMPLETED).count() == 1
+        assert list(moved.support_plan.versions.values_list("status", "template__name")) == [
+            ("active", "Individual Support Plan")
+        ]
+        assert {enrolment.group.name for enrolment in moved.enrolments.all()} == set(demo_exchange.MOVER_CLASSES)
+        # Last year's measures at the primary are in last year's group (test_demo_provision_and_evidence
+        # counts this year's); both taken by the member of staff who ran it, while it ran or just after.
+        taken = Measure.objects.filter(group__name=demo_exchange.GROUP_NAME)
+        assert taken.count() == 2 * places.count() and not _before_demo_date(taken, "recorded_at")
+
+        # Two archived leavers, one in each school: read-only, and one of them under a legal hold.
+        archived = Pupil.objects.filter(archived_at__isnull=False)
+        callum = archived.get(school=secondary)
+        assert set(archived) == {left, callum}
+        assert not _before_demo_date(archived, "archived_at")
+        assert {pupil.date_left for pupil in archived} == {datetime.date(2026, 7, 22)}
+        assert {pupil.archived_by for pupil in archived} == {senco, other_senco}
+        for pupil, user in ((left, senco), (callum, other_senco)):
+            actor = Actor.for_user(user, today=demo.DEMO_DATE)
+            with scope(school=[pupil.school_id]):
+                assert Pupil.objects.restrict(actor, Action.VIEW).filter(pk=pupil.pk).exists()
+                assert not Pupil.objects.restrict(actor, Action.EDIT).filter(pk=pupil.pk).exists()
+        hold = LegalHold.objects.get()
+        assert (hold.pupil, hold.placed_by, hold.lifted_at) == (callum, other_senco, None)
+        assert hold.reason.startswith("Insurance claim notified on ")
+        assert not _before_demo_date(LegalHold.objects.all(), "placed_at")
+
+        # Laura Bennett's request for everything held about her child: open, due in about three weeks.
+        laura = ParentLink.objects.get(user__email="parent@demo.waymark.test")
+        actor = Actor.for_user(senco, today=demo.DEMO_DATE)
+        with scope(school=[primary.pk]):
+            [request] = sar_open_list(actor)
+        assert (request.pupil_id, request.parent_link, request.requester_name) == (
+            laura.pupil_id,
+            laura,
+            "Laura Bennett",
+        )
+        assert request.identity_check == SubjectAccessRequest.IdentityCheck.KNOWN_PARENT
+        assert request.received_on == demo.DEMO_DATE - datetime.timedelta(days=7)
+        assert request.due_on == due_date(request.received_on) == datetime.date(2026, 12, 9)
+        assert 20 <= (request.deadline - demo.DEMO_DATE).days <= 24
+        assert not _before_demo_date(SubjectAccessRequest.objects.all(), "logged_at")
+
+        # All of it through the exchange services: one audit event for each thing they did.
+        counted = {
+            "exchange.transfer.exported": 1,
+            "exchange.transfer.received": ReceivedTransfer.objects.count(),
+            "exchange.pupil.archived": archived.count(),
+            "exchange.hold.placed": LegalHold.objects.count(),
+            "exchange.sar.logged": SubjectAccessRequest.objects.count(),
+        }
+        audited = dict(AuditEvent.objects.filter(action__in=counted).values_list("action").annotate(n=Count("id")))
+        assert audited == counted
+        received = AuditEvent.objects.get(action="exchange.transfer.received")
+        exported = AuditEvent.objects.get(action="exchange.transfer.exported")
+        assert received.pupil_id == moved.public_id and exported.pupil_id == left.public_id
+        # The package the primary sealed is the one the secondary opened, whole: nothing refused or left out.
+        assert exported.data["sha256"] == received.data["sha256"] == transfer.package_sha256
+        assert (received.data["new_pupil"], received.data["files_refused"], received.data["left_out"]) == (1, 0, 0)
+
+        # The sample files for trying the imports are clean against this demo secondary.
+        with scope(school=[secondary.pk]):
+            assert_samples_preview_cleanly(secondary, demo.DEMO_DATE)
+
+    # Riverside High's SENCO sees where Theo's record came from; the hold shows on Callum's page.
+    client.force_login(other_senco)
+    page = text_of(client.get(reverse("pupils:pupil-detail", args=[moved.public_id])))
+    assert "Record from Kingfisher Primary Academy (sent 17 July 2026)" in page
+    page = text_of(client.get(reverse("pupils:pupil-detail", args=[callum.public_id])))
+    assert "archived leaver's record (left 22 July 2026)" in page and "A legal hold stops it being deleted." in page
