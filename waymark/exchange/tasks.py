@@ -37,7 +37,11 @@ def commit_roster_task(*, school_id, batch_id, user_id):
         return {"status": batch.status, "result": batch.summary.get("result", {})}
 
 
-def enqueue_roster_commit(batch):
-    """Queue the import of ``batch`` once the current transaction commits (nothing is queued if it rolls back)."""
-    arguments = {"school_id": batch.school_id, "batch_id": str(batch.public_id), "user_id": batch.created_by_id}
+def enqueue_roster_commit(batch, *, user=None):
+    """Queue the import of ``batch`` once the current transaction commits (nothing is queued if it rolls back).
+
+    ``user`` is who pressed "Import" (the uploader when not given): the task acts, and is audited, as them.
+    """
+    user_id = user.pk if user is not None else batch.created_by_id
+    arguments = {"school_id": batch.school_id, "batch_id": str(batch.public_id), "user_id": user_id}
     transaction.on_commit(lambda: commit_roster_task.enqueue(**arguments))

@@ -80,8 +80,9 @@ SECTION_TITLES = {
     "pupils.Pupil": gettext_lazy("The pupil's details"),
     "core.AuditEvent": gettext_lazy("Who viewed or changed the record"),
 }
-# Rows better called by their own label (a parent's name, a need's type) than by a date.
-NAMED_ITEMS = frozenset({"pupils.ParentLink", "pupils.Need"})
+# Rows better called by their own label (a parent's name, a need's type) than by a date, with the
+# fields that label is made from (``readable.RELATED_LABELS``).
+NAMED_ITEMS = {"pupils.ParentLink": ("full_name", "relationship"), "pupils.Need": ("need_type", "rank")}
 # Fields shown first, in this order, where the model's own order reads badly.
 FIELD_ORDER = {"core.AuditEvent": ("created_at", "actor", "action")}
 
@@ -115,6 +116,10 @@ class Item:
     withheld: str = ""  # the reason, when the whole item is withheld
     redaction: Any = None
     restricted: bool = False
+    # The title says nothing of its own ("Parent or carer 2"), for a release where what the title
+    # is made from is withheld: a withheld parent's name must not survive as the item's heading.
+    plain_title: str = ""
+    title_fields: tuple = ()  # the fields ``title`` is made from
 
     @property
     def key(self):
@@ -130,6 +135,13 @@ class Item:
     @property
     def withheld_values(self):
         return [value for value in self.values if value.withheld]
+
+    @property
+    def released_title(self):
+        """The title a release shows: a plain one when the item, or what its title is made from, is withheld."""
+        if self.withheld or any(value.withheld for value in self.values if value.name in self.title_fields):
+            return self.plain_title or self.title
+        return self.title
 
 
 @dataclass
@@ -207,6 +219,7 @@ def _queryset(entry, pupil, fields):
 
 
 def _title(model, verbose_name, obj, number):
+    """The item's title and the field it names the item by (``None`` for a plain numbered title)."""
     by_name = {candidate.name: candidate for candidate in model._meta.concrete_fields}
     names = [name for name in TITLE_DATES if name in by_name] + [
         candidate.name
@@ -218,10 +231,10 @@ def _title(model, verbose_name, obj, number):
     for name in names:
         value = getattr(obj, name, None)
         if isinstance(value, datetime.datetime):
-            return f"{verbose_name}, {format_datetime(value)}"
+            return f"{verbose_name}, {format_datetime(value)}", name
         if isinstance(value, datetime.date):
-            return f"{verbose_name}, {format_date(value)}"
-    return f"{verbose_name} {number}"
+            return f"{verbose_name}, {format_date(value)}", name
+    return f"{verbose_name} {number}", None
 
 
 def _is_restricted(obj):
@@ -255,14 +268,25 @@ def gather_entry(entry, pupil, number=0):
                     restricted=(label, candidate.name) in RESTRICTED_FIELDS,
                 )
             )
+        plain_title = f"{verbose_name} {index}"
         if model is Pupil:
-            title = _("Details")
+            title, title_fields = _("Details"), ()
         elif label in NAMED_ITEMS:
-            title = related_label(obj)
+            title, title_fields = related_label(obj), NAMED_ITEMS[label]
         else:
-            title = _title(model, verbose_name, obj, index)
+            title, named_by = _title(model, verbose_name, obj, index)
+            title_fields = (named_by,) if named_by else ()
         items.append(
-            Item(model=label, pk=str(obj.pk), title=title, values=values, obj=obj, restricted=_is_restricted(obj))
+            Item(
+                model=label,
+                pk=str(obj.pk),
+                title=title,
+                values=values,
+                obj=obj,
+                restricted=_is_restricted(obj),
+                plain_title=plain_title,
+                title_fields=title_fields,
+            )
         )
     return Section(
         entry=entry,

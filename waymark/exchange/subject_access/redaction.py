@@ -10,9 +10,15 @@ them back after reading it):
 - the note of an intervention session (it is written about the group and may name other
   pupils), until someone has read it;
 - when a parent or carer is asking: what another parent or carer said (their views, agreement
-  or requests), their contact details, the reason their link is restricted, and the address
-  emails to them went to: another person's information; and the pupil's own views that the
-  SENCO keeps from their parents (an older pupil's wish), until a member of staff decides.
+  or requests), their contact details, the reason their link is restricted, the address
+  emails to them went to, their name where the record of who viewed the record shows them,
+  and subject access requests someone else made: another person's information; and the
+  pupil's own views that the SENCO keeps from their parents (an older pupil's wish), until a
+  member of staff decides;
+- when the pupil, or someone acting for the pupil or a parent, is asking: every parent's and
+  carer's contact details, the reason a link is restricted and the addresses emails went to;
+  and, for someone acting for another, what each parent or carer said (they may act for one
+  parent against the other).
 
 Other children never reach a release at all: the register gathers the pupil's own rows
 (attendance is theirs alone; a session appears because they were registered at it, and never
@@ -80,11 +86,39 @@ def _requester_addresses(link):
     return addresses
 
 
-def _item_defaults(model, obj, link, addresses):
+def _other_parents(sections, link):
+    """The accounts of the child's other parents and carers, read from the gathered links (no query)."""
+    others = set()
+    for section in sections:
+        if section.model == "pupils.ParentLink":
+            others.update(
+                item.obj.user_id
+                for item in section.items
+                if item.obj.pk != link.pk and item.obj.user_id and item.obj.user_id != link.user_id
+            )
+    return others
+
+
+def _no_link_defaults(model, obj, requester_kind):
+    """When the pupil, or someone acting for them or for a parent, asks: no parent is the requester."""
+    if model == "pupils.ParentLink":
+        # A parent's address can matter greatly (a court order, a refuge): every parent's is
+        # someone else's here, until a member of staff decides.
+        for name in PARENT_CONTACT_FIELDS:
+            yield name, ANOTHER_PERSON
+    elif model in ("pupils.ParentInvitation", "core.Notification"):
+        yield "email", ANOTHER_PERSON
+    elif model in PARENT_WORDS and requester_kind == SubjectAccessRequest.Requester.REPRESENTATIVE:
+        # Someone acting for one parent must not receive the other's words unread.
+        yield WHOLE_ITEM, ANOTHER_PERSON
+
+
+def _item_defaults(model, obj, link, addresses, others=frozenset(), requester_kind=None):
     """(field, reason) pairs withheld by default from one row; field '' is the whole row."""
     if model == "provision.SessionLog" and obj.note.strip():
         yield "note", SESSION_NOTE
     if link is None:
+        yield from _no_link_defaults(model, obj, requester_kind)
         return
     if model == "plans.PupilVoice" and obj.hidden_from_parents:
         yield WHOLE_ITEM, PUPIL_VIEWS
@@ -99,16 +133,26 @@ def _item_defaults(model, obj, link, addresses):
         yield "email", ANOTHER_PERSON
     elif model == "core.Notification" and obj.email.lower() not in addresses and obj.user_id != link.user_id:
         yield "email", ANOTHER_PERSON
+    elif model == "core.AuditEvent" and obj.actor_id in others:
+        # When another parent opened or answered the plan is their information, not the requester's.
+        yield "actor", ANOTHER_PERSON
+    elif model == "exchange.SubjectAccessRequest" and obj.parent_link_id != link.pk:
+        # Someone else's request (another parent's, or someone acting for them): who asked, how
+        # their identity was checked and what they were sent.
+        yield WHOLE_ITEM, ANOTHER_PERSON
 
 
 def default_redactions(request, sections):
     """What is withheld by default from ``sections`` for ``request``: only fields that hold something."""
     link = _requester_link(request)
     addresses = _requester_addresses(link) if link else set()
+    others = _other_parents(sections, link) if link else set()
     defaults = []
     for section in sections:
         for item in section.items:
-            for name, reason in _item_defaults(section.model, item.obj, link, addresses):
+            for name, reason in _item_defaults(
+                section.model, item.obj, link, addresses, others, request.requester_kind
+            ):
                 if name == WHOLE_ITEM or item.value(name) is not None:
                     defaults.append(Default(section.model, item.pk, name, reason))
     return defaults

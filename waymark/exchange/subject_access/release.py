@@ -24,11 +24,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from waymark.core.access import Action
 from waymark.core.audit import audit_record
 from waymark.core.services import STALE_MESSAGE, require_pupil, save_versioned
 from waymark.core.spreadsheets import csv_bytes, safe_filename
+from waymark.evidence.uploads.kinds import EXTENSIONS
 
 from ..models import SubjectAccessRequest
 from ..permissions import require_records_administrator
@@ -39,6 +41,26 @@ from .requests import lock_gathering
 
 PDF_NAME = "everything-held.pdf"
 ZIP_CONTENT_TYPE = "application/zip"
+
+
+RESTRICTED_UNREAD = _lazy(
+    "The record holds restricted information that only the SENCO can read, and it is not withheld. "
+    "Ask the SENCO to decide about it (with the DSL) and to release the request."
+)
+
+
+def restricted_not_withheld(sections):
+    """How many restricted items or parts of items would be released (for those who cannot read them)."""
+    count = 0
+    for section in sections:
+        for item in section.items:
+            if item.withheld:
+                continue
+            if item.restricted:
+                count += 1
+            else:
+                count += sum(1 for value in item.values if value.restricted and not value.withheld)
+    return count
 
 
 def withheld_text(reason):
@@ -72,7 +94,7 @@ def section_csv(section):
     if not section.items:
         return csv_bytes([_("Nothing is held in this part of the record")], [])
     header = [_("Item"), *labels]
-    return csv_bytes(header, [[item.title, *item_cells(item, labels)] for item in section.items])
+    return csv_bytes(header, [[item.released_title, *item_cells(item, labels)] for item in section.items])
 
 
 def csv_name(section):
@@ -96,9 +118,9 @@ def release_data(request, sections, *, released_at):
                 "what": section.what,
                 "file": csv_name(section),
                 "items": [
-                    {"title": item.title, "withheld": item.withheld}
+                    {"title": item.released_title, "withheld": item.withheld}
                     if item.withheld
-                    else {"title": item.title, "fields": dict(item_pairs(item))}
+                    else {"title": item.released_title, "fields": dict(item_pairs(item))}
                     for item in section.items
                 ],
             }
@@ -118,7 +140,7 @@ def _pdf_sections(sections):
                 "rows": [item_cells(item, labels) for item in section.items] if section.tabular else [],
                 "items": [
                     {
-                        "title": item.title,
+                        "title": item.released_title,
                         "withheld": item.withheld and withheld_text(item.withheld),
                         "pairs": item_pairs(item),
                     }
@@ -163,8 +185,21 @@ def _documents(sections):
         except (FileNotFoundError, OSError, ValueError):
             missing += 1
             continue
-        files.append((f"documents/{len(files) + 1:02d}-{safe_filename(item.obj.original_name)}", body))
+        files.append((_document_name(item, len(files) + 1), body))
     return files, missing
+
+
+# A file's original name often repeats its title ("SALT report for Zeph.pdf"): withholding either
+# withholds the name the file is stored under in the ZIP too.
+DOCUMENT_NAME_FIELDS = frozenset({"original_name", "title"})
+
+
+def _document_name(item, number):
+    """The file's name in the ZIP: its original name, unless that or the document's title is withheld."""
+    if not DOCUMENT_NAME_FIELDS & {value.name for value in item.withheld_values}:
+        return f"documents/{number:02d}-{safe_filename(item.obj.original_name)}"
+    extension = EXTENSIONS.get(item.obj.content_type, "bin")
+    return f"documents/{number:02d}-document.{extension}"
 
 
 def build_release(request, sections, *, released_at):
@@ -210,9 +245,11 @@ def release_preview(request):
 def sar_release(*, actor, request, expected_version):
     """Release everything held about the pupil, less what is withheld, as a ZIP; return the request.
 
-    Guarantees: only someone who administers the records (SENCO, head) may release; the
-    request is still being gathered and unchanged since the form was opened (checked on a
-    locked read, so a redaction cannot slip in between); the ZIP is built from what is held
+    Guarantees: only someone who administers the records (SENCO, head) may release, and
+    only someone who may read restricted content (the SENCO) while restricted items or parts
+    are not withheld (``restricted_unread``); the request is still being gathered and
+    unchanged since the form was opened (checked on a locked read, so a redaction cannot
+    slip in between); the ZIP is built from what is held
     now, withheld items and fields replaced by "[withheld: reason]"; it is stored on private
     storage with its SHA-256; the request becomes RELEASED and read-only. Audited with counts.
     If saving fails, the stored file is removed again.
@@ -224,6 +261,10 @@ def sar_release(*, actor, request, expected_version):
         raise ValidationError(STALE_MESSAGE, code="stale")
     released_at = timezone.now()
     sections = annotate(current, gather(current.pupil))
+    if not actor.can_see_restricted() and restricted_not_withheld(sections):
+        # Whoever releases has read what goes: restricted words are shown to the SENCO and the DSL
+        # alone, so someone else releasing would be sending what nobody who releases has read.
+        raise ValidationError(RESTRICTED_UNREAD, code="restricted_unread")
     payload, counts = build_release(current, sections, released_at=released_at)
     current.release_file.save(f"{secrets.token_hex(16)}.zip", ContentFile(payload), save=False)
     stored_name = current.release_file.name

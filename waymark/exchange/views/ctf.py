@@ -127,7 +127,7 @@ def ctf_commit(request, public_id):
         if batch.rows_total > settings.WAYMARK_IMPORT_BACKGROUND_ROWS:
             batch = batches.batch_queue(actor=actor, batch=batch)
             try:
-                enqueue_ctf_commit(batch)
+                enqueue_ctf_commit(batch, user=actor.user)
             except Exception:
                 logger.exception("Could not queue CTF import %s", batch.public_id)
                 batches.batch_fail(batch=batch, actor=actor, message=_("The import could not be started. Try again."))

@@ -28,6 +28,7 @@ from ..roster import FileRejected, mapping_for, roster_batch_check, roster_batch
 from ..roster.headers import column_mapping_save
 from ..roster_forms import ColumnMappingForm, RosterUploadForm
 from ..tasks import enqueue_roster_commit
+from ..transfer.receive import transfer_abandon
 
 logger = logging.getLogger(__name__)
 Status = ImportBatch.Status
@@ -172,7 +173,7 @@ def roster_commit(request, public_id):
         if batch.rows_total > settings.WAYMARK_IMPORT_BACKGROUND_ROWS:
             batch = batches.batch_queue(actor=actor, batch=batch)
             try:
-                enqueue_roster_commit(batch)
+                enqueue_roster_commit(batch, user=actor.user)
             except Exception:
                 logger.exception("Could not queue roster import %s", batch.public_id)
                 batches.batch_fail(batch=batch, actor=actor, message=_("The import could not be started. Try again."))
@@ -244,7 +245,11 @@ def _continue_url(batch):
 def import_abandon(request, public_id):
     batch = _batch(request.actor, public_id)
     try:
-        batches.batch_abandon(actor=request.actor, batch=batch)
+        if batch.kind == ImportKind.TRANSFER:
+            # Its own abandon also cuts the kept preview (the pupil's name, birth date, UPN) to counts.
+            transfer_abandon(actor=request.actor, batch=batch)
+        else:
+            batches.batch_abandon(actor=request.actor, batch=batch)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return _detail(batch)

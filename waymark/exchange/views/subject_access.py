@@ -327,8 +327,9 @@ class SarReleaseView(SarFormMixin, ScopedFormView):
         return versioned_initial(self.object)
 
     def get_context_data(self, **kwargs):
-        _sections, counts = release.release_preview(self.object)
-        return super().get_context_data(counts=counts, **kwargs)
+        sections, counts = release.release_preview(self.object)
+        unread = 0 if self.actor.can_see_restricted() else release.restricted_not_withheld(sections)
+        return super().get_context_data(counts=counts, restricted_unread=unread, **kwargs)
 
     def form_valid(self, form):
         try:

@@ -50,7 +50,11 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run=False, apply=False, school=None, **options):
         now = timezone.now()
         today = timezone.localdate()
-        if school:
+        # "--school" given empty (a script's unset variable) must not widen the run to every
+        # school and the installation: only leaving the option out does that.
+        if school is not None:
+            if not school.strip():
+                raise CommandError("--school was given without a URN. Leave it out to run over every school.")
             schools = list(School.objects.filter(urn=school.strip()))
             if not schools:
                 raise CommandError(f"No school has the URN {school}.")
@@ -68,7 +72,7 @@ class Command(BaseCommand):
                     self._preview(plan)
                 else:
                     self._applied(each, retention_apply(actor=actor, school=each, today=today, now=now))
-        if not school:
+        if school is None:
             if dry_run:
                 self._installation_preview(installation_preview(now=now, pupils_leaving=leaving))
             else:
