@@ -63,7 +63,8 @@ def pupil_filter(actor, action, *, audience=ANYONE):
         elif reach == Reach.OWN_GROUPS:
             allowed |= in_school & Q(pk__in=_own_groups_pupil_ids(actor))
     if audience != STAFF and actor.user is not None:
-        allowed |= _relation_filter(actor, action)
+        # A leaver's archived record is the school's alone: parents and specialists lose it with the place.
+        allowed |= _relation_filter(actor, action) & Q(archived_at__isnull=True)
     if Action(action) not in ARCHIVED_RECORD_ACTIONS:
         allowed &= Q(archived_at__isnull=True)
     return allowed

@@ -330,3 +330,17 @@ def test_the_list_is_paginated_with_a_fixed_number_of_queries(
     text = text_of(response)
     assert "12 archived pupils" in text and "page 1 of 3" in text
     assert "page 3 of 3" in text_of(client.get(LIST, {"page": 3}))
+
+
+def test_parents_and_specialists_lose_an_archived_record_but_staff_still_read_it(cast, client_for):
+    family_page = reverse("plans:family-child", args=[cast.pupil.public_id])
+    shared_page = reverse("evidence:shared-detail", args=[cast.share.public_id])
+    assert client_for(cast.parent).get(family_page).status_code == 200
+    assert client_for(cast.specialist).get(shared_page).status_code == 200
+
+    archived(cast)
+
+    assert client_for(cast.parent).get(family_page).status_code == 404
+    assert client_for(cast.specialist).get(shared_page).status_code == 404
+    pupil_page = reverse("pupils:pupil-detail", args=[cast.pupil.public_id])
+    assert client_for(cast.senco).get(pupil_page).status_code == 200
