@@ -1,6 +1,6 @@
-"""The life of an uploaded import file (roster or CTF): opened, previewed, then committed, rejected,
-abandoned or failed. Every kind of import goes through these functions, so the file handling,
-the statuses and the audit trail are the same for all of them.
+"""The life of an uploaded import file (roster, CTF or transfer package): opened, previewed, then
+committed, rejected, abandoned or failed. Every kind of import goes through these functions, so
+the file handling, the statuses and the audit trail are the same for all of them.
 
     PREVIEWED ──commit──> (QUEUED ──>) RUNNING ──> COMMITTED
         │                                  └─────> FAILED
@@ -22,6 +22,7 @@ batch is RUNNING; the batch's own ``rows_done`` is set when the batch ends.
 """
 
 import contextlib
+import datetime
 import hashlib
 import json
 import os
@@ -47,15 +48,19 @@ Status = ImportBatch.Status
 WAITING = (Status.PREVIEWED,)
 END_STATES = (Status.REJECTED, Status.COMMITTED, Status.FAILED, Status.ABANDONED)
 PROGRESS_FOLDER = "imports/progress"
+# Problems kept on a batch and listed on its pages: a file wrong throughout (20,000 bad rows) would
+# otherwise make a page nobody can use. The preview's counts still say how many there are.
+PROBLEMS_LISTED = 1000
+# An import queued or running with no sign of life for this long was lost with its worker.
+STUCK_AFTER = datetime.timedelta(days=1)
 
 
 def max_import_bytes():
     return settings.WAYMARK_IMPORT_MAX_BYTES
 
 
-def _read_upload(uploaded_file):
-    """The whole upload, refusing one over the limit before reading it all."""
-    limit = max_import_bytes()
+def _read_upload(uploaded_file, limit):
+    """The whole upload, refusing one over ``limit`` bytes before reading it all."""
     too_large = _("The file is %(size)s. An import file must be %(limit)s or smaller.")
     if uploaded_file.size is not None and uploaded_file.size > limit:
         raise ValidationError(
@@ -104,17 +109,18 @@ def _clean_name(name):
 
 
 @transaction.atomic
-def batch_open(*, actor, school, kind, uploaded_file):
+def batch_open(*, actor, school, kind, uploaded_file, max_bytes=None):
     """Keep an uploaded file as a new batch of ``kind`` for ``school``, waiting for its preview.
 
     Who: those who may import into the school (``permissions.require_importer``).
-    Guarantees: the file is at most ``WAYMARK_IMPORT_MAX_BYTES`` (a ``ValidationError`` on
-    ``upload`` naming both sizes otherwise, and nothing stored); it is stored on private
-    storage under a random name, never the one it came with, with its SHA-256 and size; the
-    batch is PREVIEWED. Audited as ``exchange.import.checked``.
+    Guarantees: the file is at most ``max_bytes`` (``WAYMARK_IMPORT_MAX_BYTES`` unless
+    given; a ``ValidationError`` on ``upload`` naming both sizes otherwise, and nothing
+    stored); it is stored on private storage under a random name, never the one it came
+    with, with its SHA-256 and size; the batch is PREVIEWED. Audited as
+    ``exchange.import.checked``.
     """
     require_importer(actor, school)
-    data = _read_upload(uploaded_file)
+    data = _read_upload(uploaded_file, max_import_bytes() if max_bytes is None else max_bytes)
     batch = ImportBatch(
         school=school,
         kind=kind,
@@ -224,6 +230,7 @@ def batch_queue(*, actor, batch):
     batch = _locked(batch, WAITING)
     batch.status = Status.QUEUED
     batch.save(update_fields=["status"])
+    batch_progress(batch, 0)  # the first sign of life (``batch_fail_stuck``)
     return batch
 
 
@@ -337,6 +344,47 @@ def batch_fail(*, batch, message, actor=None):
         data={"kind": batch.kind},
     )
     return batch
+
+
+def batch_fail_stuck(*, school, actor=None, now=None):
+    """Fail ``school``'s imports left queued or running by a worker that stopped; return them.
+
+    A batch is stuck when nothing has been heard of it for ``STUCK_AFTER``: not queued, started
+    or moved on by a row since then (its progress file is the sign of life; the upload, when it
+    has none). Each is ended through ``batch_fail`` (FAILED, the file deleted, audited as
+    ``exchange.import.failed``) with a plain message, which its page shows. A batch that ends
+    meanwhile is left as it ended.
+    """
+    cutoff = (now or timezone.now()) - STUCK_AFTER
+    waiting = ImportBatch.objects.filter(
+        school=school, status__in=[Status.QUEUED, Status.RUNNING], created_at__lt=cutoff
+    ).order_by("created_at", "pk")
+    failed = []
+    for batch in waiting:
+        if _last_sign_of_life(batch) >= cutoff:
+            continue
+        try:
+            failed.append(
+                batch_fail(
+                    batch=batch,
+                    actor=actor,
+                    message=_(
+                        "The import stopped before it finished (the server running it may have been restarted). "
+                        "Nothing was imported: upload the file again."
+                    ),
+                )
+            )
+        except ValidationError:  # it finished or failed meanwhile
+            continue
+    return failed
+
+
+def _last_sign_of_life(batch):
+    try:
+        moved = os.path.getmtime(_progress_path(batch))
+    except OSError:
+        return batch.created_at
+    return max(batch.created_at, datetime.datetime.fromtimestamp(moved, tz=datetime.UTC))
 
 
 def batch_get(actor, public_id):

@@ -36,6 +36,16 @@ class RosterUploadForm(forms.Form):
 FIELD_CHOICES = [(IGNORE, gettext_lazy("Do not import this column")), *((f.key, f.label) for f in FIELDS)]
 
 
+class ColumnChoiceField(forms.ChoiceField):
+    """What one column holds. Every column has an answer, "Do not import this column" (the empty
+    value) among them, so the field is required and its label is the file's header alone, with
+    no "(optional)" after it; the empty answer is accepted rather than refused as missing."""
+
+    def validate(self, value):
+        if value != IGNORE:
+            super().validate(value)
+
+
 class ColumnMappingForm(forms.Form):
     """One select per column of the file (``column_0``, ``column_1``, ...), labelled with the column's name.
 
@@ -46,6 +56,7 @@ class ColumnMappingForm(forms.Form):
 
     remember = forms.BooleanField(
         label=gettext_lazy("Remember these choices for files with the same columns"),
+        help_text=gettext_lazy("They are remembered once every cell of the file can be read as you chose."),
         required=False,
         initial=True,
     )
@@ -56,10 +67,9 @@ class ColumnMappingForm(forms.Form):
         remember = self.fields.pop("remember")
         for index, header in enumerate(self.headers):
             examples = [value for value in samples.get(header, []) if value][:SAMPLES_SHOWN]
-            self.fields[f"column_{index}"] = forms.ChoiceField(
+            self.fields[f"column_{index}"] = ColumnChoiceField(
                 label=header,
                 choices=FIELD_CHOICES,
-                required=False,
                 initial=initial_mapping.get(header, IGNORE),
                 # The form renderer prints hints unescaped (they may hold markup of our own); these
                 # are cells of an uploaded file, so they are escaped here.

@@ -25,13 +25,14 @@ from django.utils.translation import gettext as _
 from waymark.pupils.models import Need, NeedType, Provision, Pupil, Sex
 from waymark.schools.models import year_group_label
 
+from ..batches import PROBLEMS_LISTED
 from .dates import show_date
 from .parsing import CTFRejected, parse_ctf, problem
 from .validation import check_parsed
 
 UPN_CHUNK = 500
 # Problems and warnings kept and shown; beyond these a file is wrong throughout and one line says so.
-MAX_LISTED = 1000
+MAX_LISTED = PROBLEMS_LISTED
 RANK_NAMES = {1: "primary", 2: "secondary"}
 
 

@@ -47,16 +47,15 @@ def check_sen_history(entries, file_date, fail, warn):
     periods = []
     for entry in entries:
         where = f"SEN {entry['number']}"
-        code = entry["provision"].upper()
-        if code not in TIER_FOR_CODE:
-            if code:
-                fail(
-                    f"{where} SENprovision",
-                    _('"%(code)s" is not an SEN provision code (N, K, E, or the legacy S, A and P).')
-                    % {"code": entry["provision"]},
-                )
-            else:
-                fail(f"{where} SENprovision", _("The SEN provision code is missing."))
+        code = _known_code(
+            entry["provision"],
+            TIER_FOR_CODE,
+            f"{where} SENprovision",
+            fail,
+            unknown=_('"%(code)s" is not an SEN provision code (N, K, E, or the legacy S, A and P).'),
+            missing=_("The SEN provision code is missing."),
+        )
+        if code is None:
             continue
         starts_on = _entry_date(entry["start"], f"{where} StartDate", _("start date"), fail, required=True)
         ends_on = _entry_date(entry["end"], f"{where} EndDate", _("end date"), fail)
@@ -72,13 +71,7 @@ def check_sen_history(entries, file_date, fail, warn):
         if ends_on and ends_on < starts_on:
             fail(f"{where} EndDate", _("%(code)s ends before it starts.") % {"code": code})
             continue
-        if ends_on and ends_on > file_date:
-            warn(
-                f"{where} EndDate",
-                _("%(code)s ends on %(date)s, after the file was written: it was treated as still open.")
-                % {"code": code, "date": show_date(ends_on)},
-            )
-            ends_on = None
+        ends_on = _end_unless_after_file(code, ends_on, f"{where} EndDate", file_date, warn)
         periods.append({"provision": code, "tier": TIER_FOR_CODE[code], "starts_on": starts_on, "ends_on": ends_on})
     periods.sort(key=lambda period: period["starts_on"])
     for earlier, later in itertools.pairwise(periods):
@@ -133,6 +126,28 @@ def check_sen_history(entries, file_date, fail, warn):
     }
 
 
+def _known_code(text, known, column, fail, *, unknown, missing, **details):
+    """``text`` upper-cased when it is one of ``known``; otherwise ``None``, having said why (``unknown``
+    is given the code as written as ``%(code)s``, and ``details``)."""
+    code = text.upper()
+    if code in known:
+        return code
+    fail(column, unknown % {"code": text, **details} if code else missing)
+    return None
+
+
+def _end_unless_after_file(code, ends_on, column, file_date, warn):
+    """An end date after the file was written is a plan, not history: ``None`` (still open), with a warning."""
+    if ends_on and ends_on > file_date:
+        warn(
+            column,
+            _("%(code)s ends on %(date)s, after the file was written: it was treated as still open.")
+            % {"code": code, "date": show_date(ends_on)},
+        )
+        return None
+    return ends_on
+
+
 def _entry_date(text, column, noun, fail, *, required=False):
     if not text:
         if required:
@@ -149,16 +164,16 @@ def check_needs(entries, file_date, need_codes, fail, warn):
     needs = []
     for entry in entries:
         where = f"SENneed {entry['number']}"
-        code = entry["type"].upper()
-        if code not in need_codes:
-            if code:
-                fail(
-                    f"{where} SENtype",
-                    _('"%(code)s" is not a census need type (%(codes)s).')
-                    % {"code": entry["type"], "codes": ", ".join(sorted(need_codes))},
-                )
-            else:
-                fail(f"{where} SENtype", _("The need type is missing."))
+        code = _known_code(
+            entry["type"],
+            need_codes,
+            f"{where} SENtype",
+            fail,
+            unknown=_('"%(code)s" is not a census need type (%(codes)s).'),
+            missing=_("The need type is missing."),
+            codes=", ".join(sorted(need_codes)),
+        )
+        if code is None:
             continue
         if entry["rank"] not in ("1", "2"):
             fail(
@@ -174,13 +189,7 @@ def check_needs(entries, file_date, need_codes, fail, warn):
         if starts_on and ends_on and ends_on < starts_on:
             fail(f"{where} EndDate", _("%(code)s ends before it starts.") % {"code": code})
             continue
-        if ends_on and ends_on > file_date:
-            warn(
-                f"{where} EndDate",
-                _("%(code)s ends on %(date)s, after the file was written: it was treated as still open.")
-                % {"code": code, "date": show_date(ends_on)},
-            )
-            ends_on = None
+        ends_on = _end_unless_after_file(code, ends_on, f"{where} EndDate", file_date, warn)
         needs.append({"code": code, "rank": int(entry["rank"]), "starts_on": starts_on, "ends_on": ends_on})
     open_needs = [need for need in needs if need["ends_on"] is None]
     for rank in (1, 2):

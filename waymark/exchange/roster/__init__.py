@@ -12,6 +12,7 @@ import logging
 from django.utils.translation import gettext as _
 
 from ..batches import (
+    PROBLEMS_LISTED,
     batch_bytes,
     batch_fail,
     batch_finish,
@@ -77,7 +78,10 @@ def batch_table(batch):
 
 
 def roster_batch_check(*, actor, batch, mapping, table=None):
-    """Check the batch's file read through ``mapping`` and save the outcome on the batch; return the check."""
+    """Check the batch's file read through ``mapping`` and save the outcome on the batch; return the check.
+
+    The batch keeps the first ``PROBLEMS_LISTED`` problems; its summary counts them all.
+    """
     table = table if table is not None else batch_table(batch)
     check = check_roster(actor=actor, school=batch.school, table=table, mapping=mapping)
     # The header row and examples stay, so the mapping page can be opened again without reading the file.
@@ -86,7 +90,7 @@ def roster_batch_check(*, actor, batch, mapping, table=None):
         batch=batch,
         rows_total=check.rows_total,
         summary={**kept, **check.summary(), "checked": True},
-        problems=check.problems,
+        problems=check.problems[:PROBLEMS_LISTED],
         mapping=mapping,
     )
     return check

@@ -72,10 +72,18 @@ class RosterCheck:
     plans: list = field(default_factory=list)
     problems: list = field(default_factory=list)  # [{"row", "column", "message", "severity"}]
     new_classes: dict = field(default_factory=dict)  # name lower -> (name as written, year group)
+    unreadable_rows: int = 0  # rows with a cell that cannot be read as what its column was said to hold
 
     @property
     def has_errors(self):
         return any(problem["severity"] == ERROR for problem in self.problems)
+
+    @property
+    def mapping_fits(self):
+        """Whether the column choices read the whole file: nothing wrong with them as a whole, and no
+        cell that cannot be read as its column's field (a wrong choice shows as such cells)."""
+        whole_file = any(problem["severity"] == ERROR and not problem["row"] for problem in self.problems)
+        return not whole_file and not self.unreadable_rows
 
     @property
     def counts(self):
@@ -169,6 +177,7 @@ class _Checker(ClassesAndFamilyMixin):
         plan = RowPlan(row=number, name=name)
         self.errors = []
         if not form.is_valid():
+            self.check.unreadable_rows += 1
             for key, messages in form.errors.items():
                 for message in messages:
                     self._error(number, key if key != "__all__" else None, message)

@@ -232,6 +232,7 @@ def test_a_record_goes_from_one_school_to_the_next_through_the_pages(cast, clien
     assert f"From Ashdown Academy, received {TODAY.strftime('%-d %B %Y')}" in page
     assert "Version 2 (active)" in page and "Reads and spells the next set of common words" in page
     assert "Review on" in page and "She reads to her little brother now" in page
+    assert "Views of the pupil’s mother, given" in page
     assert "Phonics catch-up" in page and "Speech and language report" in page
     assert "7 years" in page  # a reading age of 84 months
     assert AuditEvent.objects.filter(action="exchange.transfer.viewed", pupil_id=pupil.public_id).count() == 1
@@ -364,3 +365,15 @@ def test_the_received_record_runs_a_fixed_number_of_queries(cast, client_for, dj
         response = client.get(url)
     assert response.status_code == 200
     assert ("Report 7" in text_of(response)) is (size == "large")
+
+
+def test_every_table_of_the_received_record_is_labelled_by_its_own_caption(cast, client_for):
+    transfer = received(cast.pupil, bigger_document(), by=cast.senco, sha="b" * 64)
+    response = client_for(cast.senco).get(reverse("exchange:received-detail", args=[transfer.public_id]))
+    content = response.content.decode()
+    regions = re.findall(r'role="region" aria-labelledby="([^"]+)"', content)
+    captions = re.findall(r'<caption[^>]*\bid="([^"]+)"', content)
+    assert len(regions) >= 5 and sorted(regions) == sorted(captions)
+    assert len(set(captions)) == len(captions)  # one table, one caption id
+    assert "govuk-table__cell--numeric" in content  # the sessions counted, set right
+    assert "Intervention 5" in text_of(response)

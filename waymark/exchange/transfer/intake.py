@@ -14,7 +14,9 @@ Matching, in the receiving school only, archived records included:
 
 Nothing of the receiving school is ever changed: a matched pupil keeps their details, SEN
 status, needs and plan. A new pupil gets the package's SEN history (closed periods as
-history, the open one as their current status) and needs.
+history, the open one as their current status) and needs. Their year group is the one the
+package gives, moved on by the school years since it was exported, as the CTF import does:
+a Year 6 leaver whose record was sent in July arrives in September in Year 7.
 """
 
 import datetime
@@ -23,8 +25,10 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from waymark.evidence import scanning, uploads
 from waymark.evidence.uploads import NAME_EXTENSIONS, extension_of
@@ -32,8 +36,13 @@ from waymark.exchange.models import ReceivedTransfer
 from waymark.provision.models import MeasureType, measure_types_for
 from waymark.pupils.models import ON_REGISTER_PROVISIONS, NeedType, Provision, Pupil, SenStatus
 from waymark.pupils.upn import UPNError, validate_upn
+from waymark.schools.models import year_group_label
+from waymark.schools.services import academic_year_current
+
+from ..ctf.validation import academic_year_of
 
 UPN, NAME_AND_DOB, NEW = "upn", "name_and_dob", "new"
+LAST_YEAR_GROUP = 14
 CURRENT_PROVISIONS = ON_REGISTER_PROVISIONS | {Provision.NO_SEN}
 OWN_SCALE_NAME_LENGTH = 100
 
@@ -48,6 +57,8 @@ class Intake:
     blockers: list = field(default_factory=list)
     skipped: list = field(default_factory=list)
     current_status: dict | None = None
+    year_group: int | None = None  # a new pupil's year group here (the package's, moved on)
+    years_on: int = 0  # school years between the export and now
     history: list = field(default_factory=list)
     closed_needs: list = field(default_factory=list)
     open_needs: list = field(default_factory=list)
@@ -77,6 +88,8 @@ def plan_intake(actor, school, opened, *, check_files=True):
     """
     intake = Intake(opened=opened)
     _match(intake, school)
+    if intake.match == NEW:
+        _year_group(intake, school, actor.today)
     if intake.match == NEW and not intake.blockers:
         _statuses(intake, actor.today)
         _needs(intake)
@@ -140,6 +153,39 @@ def _matched(intake, pupil, how):
             _("This package was already imported for %(name)s on %(date)s. Nothing has been changed.")
             % {"name": pupil.full_name, "date": day_text(earlier.received_at.date())}
         )
+
+
+# ----- a new pupil's year group -----
+
+
+def _years_since(exported_on, school, today):
+    """School years between the export and now: 0 in the same school year, else at least 1.
+
+    The school's current academic year decides where this year starts; without one set up,
+    1 September does.
+    """
+    current = academic_year_current(school, today)
+    starts_on = current.starts_on if current else datetime.date(academic_year_of(today), 9, 1)
+    if exported_on >= starts_on:
+        return 0
+    return max(1, starts_on.year - academic_year_of(exported_on))
+
+
+def _year_group(intake, school, today):
+    pupil = intake.document["pupil"]
+    exported_on = timezone.localdate(datetime.datetime.fromisoformat(intake.document["exported_at"]))
+    intake.years_on = _years_since(exported_on, school, today)
+    moved = pupil["year_group"] + intake.years_on
+    if moved > LAST_YEAR_GROUP:
+        intake.blockers.append(
+            _(
+                "The record was sent on %(date)s, when the pupil was in %(year)s: they would now be past "
+                "Year %(last)d, so they cannot be added."
+            )
+            % {"date": day_text(exported_on), "year": year_group_label(pupil["year_group"]), "last": LAST_YEAR_GROUP}
+        )
+        return
+    intake.year_group = moved
 
 
 # ----- SEN history and needs, for a new pupil -----
@@ -326,13 +372,23 @@ def preview(intake):
         "needs": len(intake.closed_needs) + len(intake.open_needs),
     }
     preferred = pupil.get("preferred_name") or pupil["legal_forename"]
+    year_group = pupil.get("year_group_label", "")
+    moved_on = ""
+    if intake.years_on and intake.year_group is not None:
+        year_group = str(year_group_label(intake.year_group))
+        moved_on = ngettext(
+            "%(then)s when the record was sent: moved on %(years)d school year to %(now)s.",
+            "%(then)s when the record was sent: moved on %(years)d school years to %(now)s.",
+            intake.years_on,
+        ) % {"then": year_group_label(pupil["year_group"]), "years": intake.years_on, "now": year_group}
     return {
         "pupil": {
             "name": f"{preferred} {pupil['legal_surname']}",
             "legal_name": f"{pupil['legal_forename']} {pupil['legal_surname']}",
             "date_of_birth": pupil["date_of_birth"],
             "upn": pupil["upn"],
-            "year_group": pupil.get("year_group_label", ""),
+            "year_group": year_group,
+            "year_group_moved_on": moved_on,
         },
         "from_school": {"name": document["source_school"]["name"], "urn": document["source_school"]["urn"]},
         "exported_at": document["exported_at"],

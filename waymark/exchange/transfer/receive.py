@@ -17,12 +17,9 @@ the CTF import's ``sen_history_add`` (closed periods only) for a new pupil;
 
 import contextlib
 import datetime
-import hashlib
-import secrets
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -35,7 +32,7 @@ from waymark.evidence.documents import document_upload
 from waymark.evidence.models import Document
 from waymark.exchange import batches
 from waymark.exchange.ctf.history import sen_history_add
-from waymark.exchange.models import ImportBatch, ImportKind, ReceivedTransfer
+from waymark.exchange.models import ImportKind, ReceivedTransfer
 from waymark.exchange.permissions import require_importer
 from waymark.provision.measures import measure_record, measure_type_create
 from waymark.pupils.services import need_add, need_end, pupil_create
@@ -100,45 +97,24 @@ def transfer_check(*, actor, school, uploaded_file, passphrase):
         _record_rejection(actor, school, refusal.code, len(data))
         raise ValidationError({"upload": refusal.messages}, code=refusal.code) from None
     summary = preview(plan_intake(actor, school, opened))
-    return _batch_open(actor=actor, school=school, name=getattr(uploaded_file, "name", ""), data=data, summary=summary)
-
-
-def _clean_name(name):
-    # Only ever shown back to the person, never used as a path: no folders, no control characters.
-    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    base = "".join(char for char in base if char.isprintable()).strip()
-    return base[:255] or _("unnamed file")
-
-
-@transaction.atomic
-def _batch_open(*, actor, school, name, data, summary):
-    # As batches.batch_open, but under the transfer limit rather than the roster's.
-    batch = ImportBatch(
-        school=school,
-        kind=ImportKind.TRANSFER,
-        status=ImportBatch.Status.PREVIEWED,
-        original_name=_clean_name(name),
-        sha256=hashlib.sha256(data).hexdigest(),
-        size=len(data),
-        summary=summary,
-        problems=[{"row": 0, "column": "", "message": message} for message in summary["blockers"]],
-        created_by=actor.user,
-    )
-    batch.full_clean(exclude=["file"])
-    batch.file.save(f"{secrets.token_hex(16)}.waymark", ContentFile(data), save=False)
-    try:
-        batch.save()
-        audit_record(
+    with transaction.atomic():
+        batch = batches.batch_open(
             actor=actor,
-            action="exchange.import.checked",
-            target=batch,
             school=school,
-            data={"kind": batch.kind, "size": batch.size, "sha256": batch.sha256},
+            kind=ImportKind.TRANSFER,
+            uploaded_file=uploaded_file,
+            max_bytes=max_package_bytes(),
         )
-    except BaseException:
-        batch.file.delete(save=False)
-        raise
-    return batch
+        try:
+            return batches.batch_record_preview(
+                batch=batch,
+                rows_total=0,
+                summary=summary,
+                problems=[{"row": 0, "column": "", "message": message} for message in summary["blockers"]],
+            )
+        except BaseException:
+            batch.file.delete(save=False)  # the batch's row goes with the rollback; its file would not
+            raise
 
 
 # ----- step 2: confirm -----
@@ -268,7 +244,7 @@ def _create_pupil(actor, school, intake):
         preferred_name=data.get("preferred_name", ""),
         pronouns=data.get("pronouns", ""),
         date_of_birth=day(data["date_of_birth"]),
-        year_group=data["year_group"],
+        year_group=intake.year_group,
         sex=data["sex"],
         date_joined=actor.today,
     )

@@ -5,8 +5,6 @@ page reads one row whatever the file holds. The commit checks the file again aga
 records as they are then, and imports all of it or nothing.
 """
 
-import logging
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -23,12 +21,11 @@ from .. import batches
 from ..ctf import check_file
 from ..ctf.commit import ctf_batch_commit
 from ..ctf.dates import parse_date
-from ..ctf.tasks import enqueue_ctf_commit
 from ..ctf_forms import CTFUploadForm
 from ..models import ImportBatch, ImportKind
 from ..permissions import can_import
+from ..tasks import batch_commit_later
 
-logger = logging.getLogger(__name__)
 Status = ImportBatch.Status
 SUMMARY_PROBLEMS = 10  # the first problems in the error summary; the table below lists every one
 
@@ -125,14 +122,9 @@ def ctf_commit(request, public_id):
         return redirect("exchange:ctf-preview", public_id=batch.public_id)
     try:
         if batch.rows_total > settings.WAYMARK_IMPORT_BACKGROUND_ROWS:
-            batch = batches.batch_queue(actor=actor, batch=batch)
-            try:
-                enqueue_ctf_commit(batch, user=actor.user)
-            except Exception:
-                logger.exception("Could not queue CTF import %s", batch.public_id)
-                batches.batch_fail(batch=batch, actor=actor, message=_("The import could not be started. Try again."))
-                return redirect(batch_result_url(batch))
-            messages.success(request, _("The import has started. This page shows how far it has got."))
+            batch = batch_commit_later(actor=actor, batch=batch)
+            if batch.status != Status.FAILED:
+                messages.success(request, _("The import has started. This page shows how far it has got."))
             return redirect(batch_result_url(batch))
         batch = ctf_batch_commit(actor=actor, batch=batch)
     except ValidationError as error:  # pressed twice: the first press is importing it

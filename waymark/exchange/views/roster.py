@@ -7,15 +7,14 @@ commit (inline for a small file, a background task with a progress page for a la
 the import's page.
 """
 
-import logging
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -27,15 +26,46 @@ from ..permissions import can_import
 from ..roster import FileRejected, mapping_for, roster_batch_check, roster_batch_commit, roster_batch_open
 from ..roster.headers import column_mapping_save
 from ..roster_forms import ColumnMappingForm, RosterUploadForm
-from ..tasks import enqueue_roster_commit
+from ..tasks import batch_commit_later
 from ..transfer.receive import transfer_abandon
 
-logger = logging.getLogger(__name__)
 Status = ImportBatch.Status
-SUMMARY_PROBLEMS = 10  # problems listed in the error summary; the table lists them all
+SUMMARY_PROBLEMS = 10  # problems listed in the error summary; the table lists the rest
 RECENT_BATCHES = 50
-# Where a waiting batch of each kind is continued (the CTF pages are the CTF helper's).
-CONTINUE_URLS = {ImportKind.ROSTER: "exchange:roster-preview", ImportKind.CTF: "exchange:ctf-preview"}
+# Where a waiting batch of each kind is continued, and where a corrected file of that kind is uploaded.
+CONTINUE_URLS = {
+    ImportKind.ROSTER: "exchange:roster-preview",
+    ImportKind.CTF: "exchange:ctf-preview",
+    ImportKind.TRANSFER: "exchange:transfer-preview",
+}
+UPLOAD_URLS = {
+    ImportKind.ROSTER: "exchange:roster-upload",
+    ImportKind.CTF: "exchange:ctf-upload",
+    ImportKind.TRANSFER: "exchange:transfer-import",
+}
+# What an imported batch's page counts: where the counts are in its summary, and each one's label.
+RESULT_COUNTS = {
+    ImportKind.ROSTER: (
+        "result",
+        (
+            ("created", gettext_lazy("New pupils added")),
+            ("updated", gettext_lazy("Pupils updated")),
+            ("unchanged", gettext_lazy("Pupils already up to date")),
+            ("classes_added", gettext_lazy("Classes added")),
+            ("teachers_added", gettext_lazy("Teachers added to classes")),
+            ("contacts_added", gettext_lazy("Parents and carers added")),
+            ("contacts_updated", gettext_lazy("Parents and carers updated")),
+        ),
+    ),
+    ImportKind.CTF: (
+        None,
+        (
+            ("created", gettext_lazy("New pupils added")),
+            ("updated", gettext_lazy("Pupils updated")),
+            ("skipped", gettext_lazy("Pupils left as they were")),
+        ),
+    ),
+}
 
 
 def _batch(actor, public_id, kind=None):
@@ -118,9 +148,10 @@ class RosterMappingView(WaitingRosterMixin, CapabilityFormView):
         actor = self.request.actor
         mapping = form.mapping()
         try:
-            if form.cleaned_data.get("remember"):
+            check = roster_batch_check(actor=actor, batch=self.batch, mapping=mapping)
+            # Only choices that read the file are remembered: "remember" is ticked from the start.
+            if form.cleaned_data.get("remember") and check.mapping_fits:
                 column_mapping_save(actor=actor, school=actor.school, headers=form.headers, mapping=mapping)
-            roster_batch_check(actor=actor, batch=self.batch, mapping=mapping)
         except ValidationError as error:
             form_error_from(form, error)
             return self.form_invalid(form)
@@ -134,6 +165,15 @@ class RosterMappingView(WaitingRosterMixin, CapabilityFormView):
 # ----- preview -----
 
 
+def _is_error(problem):
+    return problem.get("severity", "error") == "error"
+
+
+def _has_errors(batch):
+    # The count covers problems beyond those kept on the batch.
+    return bool(batch.summary.get("errors")) or any(_is_error(problem) for problem in batch.problems)
+
+
 class RosterPreviewView(WaitingRosterMixin, CapabilityTemplateView):
     template_name = "exchange/roster_preview.html"
 
@@ -143,15 +183,18 @@ class RosterPreviewView(WaitingRosterMixin, CapabilityTemplateView):
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
+        # The first PROBLEMS_LISTED problems are kept on the batch; the summary counts them all.
         problems = [{**problem, "anchor": f"problem-{index}"} for index, problem in enumerate(self.batch.problems, 1)]
-        errors = [problem for problem in problems if problem.get("severity", "error") == "error"]
+        errors = [problem for problem in problems if _is_error(problem)]
         summary = self.batch.summary
+        found = summary.get("errors", 0) + summary.get("warnings", 0)
         return super().get_context_data(
             summary=summary,
             problems=problems,
-            errors=errors,
-            summary_errors=errors[:SUMMARY_PROBLEMS],
-            warnings_count=len(problems) - len(errors),
+            has_errors=_has_errors(self.batch),
+            summary_problems=errors[:SUMMARY_PROBLEMS],
+            more_problems=max(0, len(errors) - SUMMARY_PROBLEMS),
+            not_listed=max(0, found - len(problems)),
             to_import=summary.get("create", 0) + summary.get("update", 0),
             background=self.batch.rows_total > settings.WAYMARK_IMPORT_BACKGROUND_ROWS,
             **kwargs,
@@ -166,19 +209,14 @@ def roster_commit(request, public_id):
     batch = _batch(actor, public_id, ImportKind.ROSTER)
     if batch.status != Status.PREVIEWED:
         return _detail(batch)
-    if not batch.summary.get("checked") or any(p.get("severity", "error") == "error" for p in batch.problems):
+    if not batch.summary.get("checked") or _has_errors(batch):
         messages.error(request, _("Fix the problems in the file, then upload it again."))
         return redirect("exchange:roster-preview", public_id=batch.public_id)
     try:
         if batch.rows_total > settings.WAYMARK_IMPORT_BACKGROUND_ROWS:
-            batch = batches.batch_queue(actor=actor, batch=batch)
-            try:
-                enqueue_roster_commit(batch, user=actor.user)
-            except Exception:
-                logger.exception("Could not queue roster import %s", batch.public_id)
-                batches.batch_fail(batch=batch, actor=actor, message=_("The import could not be started. Try again."))
-                return _detail(batch)
-            messages.success(request, _("The import has started. This page shows how far it has got."))
+            batch = batch_commit_later(actor=actor, batch=batch)
+            if batch.status != Status.FAILED:
+                messages.success(request, _("The import has started. This page shows how far it has got."))
             return _detail(batch)
         batch = roster_batch_commit(actor=actor, batch=batch)
     except ValidationError as error:  # pressed twice: the first press is importing it
@@ -218,26 +256,33 @@ class ImportDetailView(ImporterMixin, CapabilityTemplateView):
     def get_context_data(self, **kwargs):
         batch = self.batch
         problems = batch.problems
-        errors = [problem for problem in problems if problem.get("severity", "error") == "error"]
+        errors = [problem for problem in problems if _is_error(problem)]
         return super().get_context_data(
             batch=batch,
             running=batch.status in (Status.QUEUED, Status.RUNNING),
             rows_done=batches.batch_rows_done(batch),
             percent=batches.batch_percent_done(batch),
-            result=batch.summary.get("result") if batch.kind == ImportKind.ROSTER else None,
+            result=_result(batch),
             errors=errors,
             continue_url=_continue_url(batch),
+            upload_url=reverse(UPLOAD_URLS[batch.kind]),
             **kwargs,
         )
 
 
+def _result(batch):
+    """(label, number) for each count of an imported batch, or nothing for another status or kind."""
+    if batch.status != Status.COMMITTED or batch.kind not in RESULT_COUNTS:
+        return []
+    key, rows = RESULT_COUNTS[batch.kind]
+    counts = batch.summary.get(key, {}) if key else batch.summary
+    return [(label, counts.get(name, 0)) for name, label in rows] if counts else []
+
+
 def _continue_url(batch):
-    if batch.status != Status.PREVIEWED or batch.kind not in CONTINUE_URLS:
+    if batch.status != Status.PREVIEWED:
         return ""
-    try:
-        return reverse(CONTINUE_URLS[batch.kind], kwargs={"public_id": batch.public_id})
-    except NoReverseMatch:
-        return ""
+    return reverse(CONTINUE_URLS[batch.kind], kwargs={"public_id": batch.public_id})
 
 
 @require_POST

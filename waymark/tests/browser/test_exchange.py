@@ -184,7 +184,7 @@ def test_senco_imports_a_roster_by_keyboard(page, live_server, cast):
             p.upn: (p.legal_forename, p.date_of_birth.isoformat()) for p in Pupil.objects.filter(upn__in=GOOD_UPNS)
         }
         assert imported[GOOD_UPNS[0]] == ("Tolu", "2013-03-14")
-        # Remembered for the next file with these columns (the first file's columns were remembered too).
+        # Remembered for the next file with these columns (the bad first file's were not: its check failed).
         saved = [m.mapping for m in ColumnMapping.objects.filter(school=cast.school) if "Born" in m.mapping]
         assert saved == [dict(zip(GOOD_HEADERS, ["upn", "legal_surname", "legal_forename", "date_of_birth",
                                                  "year_group", "sex"], strict=True))]  # fmt: skip
@@ -274,7 +274,9 @@ def test_a_large_roster_imports_in_the_background_with_progress(page, live_serve
     held_import.go["queued"].set()
     assert held_import.reached["running"].wait(GATE_SECONDS), "The background import never ran"
     expect(progress).to_contain_text("0 of 5 rows imported (0%).", timeout=POLL_WAIT_MS)
-    # Loaded afresh for axe: the status tag above the progress is outside what htmx replaces.
+    # The status tag is inside what htmx replaces, so it changes with the text.
+    expect(watcher.locator("main .govuk-tag")).to_have_text("Importing")
+    # Loaded afresh too: the page as it first arrives mid-run.
     watcher.goto(detail)
     progress = watcher.locator("#import-progress")
     expect(progress).to_contain_text("0 of 5 rows imported (0%).")

@@ -1,20 +1,14 @@
 """``manage.py import_roster FILE --school URN [--commit]``: the roster import, for IT staff and local authorities."""
 
-from pathlib import Path
-
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
-from django_scopes import scope
+from django.core.management.base import CommandError
 
-from waymark.core.actor import Actor
-from waymark.evidence.uploads import size_label
+from waymark.exchange.commands import CHECKED_ONLY, ImportCommand, not_imported, rejected
 from waymark.exchange.roster import FileRejected, RosterImportFailed, check_roster, commit_roster, read_table
 from waymark.exchange.roster.headers import FIELDS_BY_KEY, mapping_for
-from waymark.schools.models import School
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = (
         "Check a roster exported from the MIS (CSV or XLSX, one row per pupil) against one school's records and "
         "print what importing it would do, with every problem by row and column. Columns are recognised by the "
@@ -24,41 +18,30 @@ class Command(BaseCommand):
         "file cannot be imported."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument("file", help="The roster file (.csv or .xlsx) to import.")
-        parser.add_argument("--school", required=True, metavar="URN", help="The URN of the school to import into.")
-        parser.add_argument("--commit", action="store_true", help="Import the file (otherwise only check it).")
+    file_help = "The roster file (.csv or .xlsx) to import."
 
-    def handle(self, *args, file, school, commit=False, **options):
-        target = School.objects.filter(urn=school.strip()).first()
-        if target is None:
-            raise CommandError(f"No school has the URN {school}.")
-        data = _read(Path(file))
-        actor = Actor.system(target)
-        with scope(school=[target.pk]):
-            try:
-                table = read_table(data)
-            except FileRejected as rejected:
-                raise CommandError(
-                    "The file was rejected:\n" + "\n".join(f"  {m}" for m in rejected.messages)
-                ) from None
-            mapping, saved = mapping_for(target, table.headers)
-            check = check_roster(actor=actor, school=target, table=table, mapping=mapping)
-            self._report(target, table, mapping, saved, check)
-            if check.has_errors:
-                raise CommandError(_rejected(check.problems))
-            if not commit:
-                self.stdout.write("Checked only: nothing was imported. Run again with --commit to import the file.")
-                return
-            try:
-                result = commit_roster(actor=actor, school=target, table=table, mapping=mapping)
-            except RosterImportFailed as failure:
-                raise CommandError(failure.message) from None
-            except ValidationError as error:
-                raise CommandError("Nothing was imported: " + " ".join(error.messages)) from None
+    def check_and_import(self, *, actor, school, data, commit):
+        try:
+            table = read_table(data)
+        except FileRejected as refusal:
+            raise rejected(refusal.messages) from None
+        mapping, saved = mapping_for(school, table.headers)
+        check = check_roster(actor=actor, school=school, table=table, mapping=mapping)
+        self._report(school, table, mapping, saved, check)
+        if check.has_errors:
+            raise rejected([_problem_line(p) for p in check.problems if p.get("severity", "error") == "error"])
+        if not commit:
+            self.stdout.write(CHECKED_ONLY)
+            return
+        try:
+            result = commit_roster(actor=actor, school=school, table=table, mapping=mapping)
+        except RosterImportFailed as failure:
+            raise CommandError(failure.message) from None
+        except ValidationError as error:
+            raise not_imported(error.messages) from None
         self.stdout.write(
             self.style.SUCCESS(
-                f"Imported into {target.name}: {result['created']} added, {result['updated']} updated, "
+                f"Imported into {school.name}: {result['created']} added, {result['updated']} updated, "
                 f"{result['unchanged']} already up to date; {result['classes_added']} classes added, "
                 f"{result['contacts_added']} parents and carers added, {result['contacts_updated']} updated."
             )
@@ -95,17 +78,3 @@ def _problem_line(problem):
         where += f", column {problem['column']}"
     kind = "" if problem.get("severity", "error") == "error" else " (to know, not an error)"
     return f"{where}{kind}: {problem['message']}"
-
-
-def _rejected(problems):
-    errors = [problem for problem in problems if problem.get("severity", "error") == "error"]
-    return "The file cannot be imported; nothing was changed:\n" + "\n".join(f"  {_problem_line(p)}" for p in errors)
-
-
-def _read(path):
-    if not path.is_file():
-        raise CommandError(f"There is no file at {path}.")
-    limit = settings.WAYMARK_IMPORT_MAX_BYTES
-    if path.stat().st_size > limit:
-        raise CommandError(f"The file is larger than {size_label(limit)}, the most an import file may be.")
-    return path.read_bytes()
