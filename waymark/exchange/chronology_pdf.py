@@ -7,6 +7,7 @@ so it carries structure tags, a title, the language (en-GB) and embedded fonts.
 
 from django.template.loader import render_to_string
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from waymark.plans.documents.pdf import PDF_BASE_URL, PDF_TYPE, static_only_fetcher_class
 
@@ -17,9 +18,12 @@ __all__ = ["PDF_TYPE", "chronology_filename", "chronology_html", "chronology_pdf
 
 def chronology_html(chronology):
     """The print template as HTML (``exchange/chronology_pdf.html``)."""
+    produced_on = day(chronology.produced_on)
+    # A printed copy travels without the page around it, so its front page says when and by whom it was made.
+    front = [*chronology.front, (_("Date produced"), produced_on), (_("Produced by"), chronology.produced_by)]
     return render_to_string(
         "exchange/chronology_pdf.html",
-        {"chronology": chronology, "produced_on": day(chronology.produced_on)},
+        {"chronology": chronology, "front": front, "produced_on": produced_on},
     )
 
 

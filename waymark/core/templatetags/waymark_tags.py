@@ -64,3 +64,16 @@ def stamped(moment, person):
     if person is None:
         return day
     return _("%(date)s by %(name)s") % {"date": day, "name": person.full_name}
+
+
+@register.filter
+def any_errors(forms):
+    """True when any of a page's several forms (its ``forms``) came back with errors.
+
+    The layout puts "Error: " before the title for these as it does for a page's one ``form``,
+    so a screen reader hears that the page failed before anything else.
+    """
+    try:
+        return any(getattr(form, "errors", None) for form in forms or ())
+    except TypeError:  # not a collection of forms: some other page's "forms"
+        return False

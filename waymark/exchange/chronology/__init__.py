@@ -231,6 +231,8 @@ def gather(actor, pupil, *, include_restricted=False):
     entries.sort(key=lambda entry: (entry.on is None, entry.on or datetime.date.min, KIND_ORDER[entry.kind]))
     for number, entry in enumerate(entries, start=1):
         entry.number = number
+        for count, table in enumerate(entry.tables, start=1):
+            table.id = f"chronology-table-{number}-{count}"
     counted = defaultdict(int)
     for entry in entries:
         counted[entry.kind] += 1

@@ -25,6 +25,8 @@ from waymark.provision.models import Measure
 from waymark.provision.schedule import planned_dates
 from waymark.pupils.models import Provision, Tier
 
+from ..tables import Table
+
 KINDS = (
     ("status", gettext_lazy("SEN provision changes")),
     ("need", gettext_lazy("Needs identified or ended")),
@@ -45,15 +47,6 @@ def day(value):
 
 def local_day(moment):
     return timezone.localdate(moment) if moment else None
-
-
-@dataclass
-class Table:
-    """A small table in an entry: a caption, a header row, and rows whose first cell heads the row."""
-
-    caption: str
-    header: list
-    rows: list
 
 
 @dataclass

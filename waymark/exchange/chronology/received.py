@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from waymark.core.models import Visibility
 from waymark.plans.models import PlanVersion
 
-from .entries import Entry, Table, day, plan_tables, rating_text
+from ..tables import Table
+from .entries import Entry, day, plan_tables, rating_text
 
 # A previous school's own received records, and theirs, and so on: enough for any real child.
 MAX_DEPTH = 3

@@ -2,7 +2,7 @@
 setting, and the retention run that deletes what has passed its time.
 
 - ``records``: ``pupil_archive``/``pupil_restore``, ``legal_hold_place``/``legal_hold_lift``,
-  ``retention_settings_update`` (the services behind the pages).
+  ``retention_settings_update`` (the services behind the pages), and ``open_holds``.
 - ``run``: what has passed retention in a school (``retention_preview``, read only) and
   deleting it (``retention_apply``), for ``manage.py retention`` and the settings page.
 - ``installation``: what belongs to no school (aged audit events with no school, accounts
@@ -14,6 +14,7 @@ from .records import (
     legal_hold_lift,
     legal_hold_place,
     open_hold,
+    open_holds,
     pupil_archive,
     pupil_restore,
     retention_settings_update,
@@ -36,6 +37,7 @@ __all__ = [
     "legal_hold_lift",
     "legal_hold_place",
     "open_hold",
+    "open_holds",
     "orphan_accounts",
     "orphan_accounts_delete",
     "pupil_archive",

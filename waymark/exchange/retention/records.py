@@ -24,6 +24,19 @@ def _date(day):
     return f"{day.day} {day:%B %Y}"
 
 
+def _require_archiver(actor, pupil):
+    # ``require_importer`` already means they edit every pupil; this checks the pupil is theirs to
+    # reach. With VIEW, because an archived record is reachable only to view, export and
+    # administer (``ARCHIVED_RECORD_ACTIONS``), and a deputy SENCO does not administer.
+    require_importer(actor, pupil.school)
+    require_pupil(actor, pupil, Action.VIEW)
+
+
+def _require_hold_keeper(actor, pupil):
+    require_records_administrator(actor, pupil.school)
+    require_pupil(actor, pupil, Action.ADMINISTER)
+
+
 def _locked(pupil):
     # The pupil's row is the lock for archiving and for holds, so two people cannot race.
     return Pupil.objects.select_for_update().filter(pk=pupil.pk).order_by("pk").get()
@@ -56,8 +69,7 @@ def pupil_archive(*, actor, pupil, expected_version=None):
     refuses a stale save when ``expected_version`` is given; sets ``archived_at`` and
     ``archived_by`` and nothing else; audited as ``exchange.pupil.archived``.
     """
-    require_importer(actor, pupil.school)
-    require_pupil(actor, pupil, Action.VIEW)
+    _require_archiver(actor, pupil)
     fresh = _locked(pupil)
     _check_version(fresh, expected_version)
     problem = archive_problem(fresh, actor.today)
@@ -77,8 +89,7 @@ def pupil_restore(*, actor, pupil, expected_version=None):
     Who: as for archiving. Guarantees: only an archived record; clears ``archived_at`` and
     ``archived_by``; audited as ``exchange.pupil.restored``.
     """
-    require_importer(actor, pupil.school)
-    require_pupil(actor, pupil, Action.VIEW)
+    _require_archiver(actor, pupil)
     fresh = _locked(pupil)
     _check_version(fresh, expected_version)
     if not fresh.is_archived:
@@ -90,8 +101,14 @@ def pupil_restore(*, actor, pupil, expected_version=None):
     return fresh
 
 
+def open_holds():
+    """Legal holds not lifted yet: at most one a pupil."""
+    return LegalHold.objects.filter(lifted_at__isnull=True)
+
+
 def open_hold(pupil):
-    return LegalHold.objects.filter(pupil=pupil, lifted_at__isnull=True).first()
+    """``pupil``'s open legal hold, with who placed it, or ``None``."""
+    return open_holds().filter(pupil=pupil).select_related("placed_by").first()
 
 
 @transaction.atomic
@@ -102,8 +119,7 @@ def legal_hold_place(*, actor, pupil, reason):
     per pupil (a second is refused in plain English); a reason is given; audited as
     ``exchange.hold.placed`` (the reason stays in the hold, not in the audit trail).
     """
-    require_records_administrator(actor, pupil.school)
-    require_pupil(actor, pupil, Action.ADMINISTER)
+    _require_hold_keeper(actor, pupil)
     fresh = _locked(pupil)
     reason = (reason or "").strip()
     if not reason:
@@ -124,8 +140,7 @@ def legal_hold_lift(*, actor, pupil):
     Who: as for placing. Guarantees: refuses when there is no open hold; the hold is kept
     (lifted, with who and when), never deleted; audited as ``exchange.hold.lifted``.
     """
-    require_records_administrator(actor, pupil.school)
-    require_pupil(actor, pupil, Action.ADMINISTER)
+    _require_hold_keeper(actor, pupil)
     fresh = _locked(pupil)
     hold = open_hold(fresh)
     if hold is None:

@@ -36,8 +36,10 @@ from waymark.core.personal_data import PERSONAL_DATA
 from waymark.evidence.storage import private_storage
 from waymark.pupils.models import Pupil
 
+from ..batches import batch_fail_stuck
 from ..models import DeletionRecord, ImportBatch, LegalHold, retention_ends_on
 from ..permissions import require_records_administrator
+from .records import open_holds
 
 IMPORT_FILE_DAYS = 30
 AUDIT_LABEL = AuditEvent._meta.label  # "core.AuditEvent"
@@ -92,7 +94,7 @@ def _past_retention_candidates(school, today):
     years = school.retention_years_after_birth
     # Anyone born after this cannot be past retention; the exact day is checked in Python below.
     born_by = datetime.date(today.year - years, 12, 31)
-    holds = LegalHold.objects.filter(pupil=OuterRef("pk"), lifted_at__isnull=True)
+    holds = open_holds().filter(pupil=OuterRef("pk"))
     return (
         Pupil.objects.filter(
             school=school,
@@ -117,7 +119,7 @@ def retention_preview(*, actor, school, today=None, now=None):
     plan = SchoolRetention(school=school, today=today, years=school.retention_years_after_birth)
     candidates = list(_past_retention_candidates(school, today))
     held_ids = [pupil.pk for pupil in candidates if pupil.on_hold]
-    holds = {hold.pupil_id: hold for hold in LegalHold.objects.filter(pupil_id__in=held_ids, lifted_at__isnull=True)}
+    holds = {hold.pupil_id: hold for hold in open_holds().filter(pupil_id__in=held_ids)}
     for pupil in candidates:
         ends_on = retention_ends_on(pupil, plan.years)
         if ends_on >= today:
@@ -198,6 +200,22 @@ def deletion_problem(pupil, *, today, years, has_hold):
     return None
 
 
+def _delete_pupil_rows(pupil):
+    """Delete every row of the register that belongs to ``pupil``; the counts by model."""
+    counts = Counter()
+    # Children before parents, the register's order reversed: reviews and parents' responses
+    # protect the plan version they are about, so they must go before it.
+    for entry in reversed(PERSONAL_DATA):
+        if not _owned_by_pupil(entry):
+            continue
+        if entry.model == AUDIT_LABEL:
+            _total, by_model = AuditEvent.objects.purge_for_pupil(pupil.public_id)
+        else:
+            _total, by_model = entry.for_pupil(pupil).delete()
+        counts.update({label: n for label, n in by_model.items() if n})
+    return counts
+
+
 @transaction.atomic
 def pupil_record_delete(*, actor, pupil, today=None):
     """Delete ``pupil``'s whole record, past retention, leaving only a ``DeletionRecord``.
@@ -214,23 +232,13 @@ def pupil_record_delete(*, actor, pupil, today=None):
     today = today or timezone.localdate()
     fresh = Pupil.objects.select_for_update().filter(pk=pupil.pk).order_by("pk").get()
     years = school.retention_years_after_birth
-    has_hold = LegalHold.objects.filter(pupil=fresh, lifted_at__isnull=True).exists()
+    has_hold = open_holds().filter(pupil=fresh).exists()
     problem = deletion_problem(fresh, today=today, years=years, has_hold=has_hold)
     if problem:
         raise ValidationError(f"This record cannot be deleted: {problem}.")
     subject_id = str(fresh.public_id)
     files = _stored_files(fresh)
-    counts = Counter()
-    # Children before parents, the register's order reversed: reviews and parents' responses
-    # protect the plan version they are about, so they must go before it.
-    for entry in reversed(PERSONAL_DATA):
-        if not _owned_by_pupil(entry):
-            continue
-        if entry.model == AUDIT_LABEL:
-            _total, by_model = AuditEvent.objects.purge_for_pupil(fresh.public_id)
-        else:
-            _total, by_model = entry.for_pupil(fresh).delete()
-        counts.update({label: n for label, n in by_model.items() if n})
+    counts = _delete_pupil_rows(fresh)
     counts["files"] = len(files)
     record = DeletionRecord.objects.create(
         kind=DeletionRecord.Kind.PUPIL,
@@ -323,6 +331,8 @@ def retention_apply(*, actor, school, today=None, now=None):
         run.pupils += 1
         run.files += record.counts.get("files", 0)
         run.counts.update(record.counts)
+    # An import its worker never finished would otherwise say "Importing" for ever.
+    batch_fail_stuck(school=school, actor=actor, now=now)
     for batch in plan.import_batches:
         record = import_batch_expire(actor=actor, batch=batch)
         run.import_files += 1

@@ -28,6 +28,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from waymark.core.models import Visibility
 from waymark.core.personal_data import PERSONAL_DATA
 from waymark.plans.models import SupportPlan
 from waymark.pupils.models import Pupil
@@ -137,6 +138,18 @@ class Item:
         return [value for value in self.values if value.withheld]
 
     @property
+    def holds_restricted(self):
+        """Whether any of it is restricted: the whole row, or a field only the SENCO and the DSL may read."""
+        return self.restricted or any(value.restricted for value in self.values)
+
+    @property
+    def releases_restricted(self):
+        """Whether a release would send restricted words: restricted, and not withheld."""
+        if self.withheld:
+            return False
+        return self.restricted or any(value.restricted and not value.withheld for value in self.values)
+
+    @property
     def released_title(self):
         """The title a release shows: a plain one when the item, or what its title is made from, is withheld."""
         if self.withheld or any(value.withheld for value in self.values if value.name in self.title_fields):
@@ -237,14 +250,45 @@ def _title(model, verbose_name, obj, number):
     return f"{verbose_name} {number}", None
 
 
-def _is_restricted(obj):
-    from waymark.core.models import Visibility
-
+def is_restricted(obj):
+    """Whether the row itself is restricted (its visibility), so only the SENCO and the DSL may read it."""
     return getattr(obj, "visibility", None) == Visibility.RESTRICTED
 
 
 # Fields whose words only the SENCO and the DSL may read, whatever the row's visibility.
 RESTRICTED_FIELDS = frozenset({("pupils.ParentLink", "status_reason")})
+
+
+def _item(model, fields, verbose_name, obj, index):
+    """One row as an ``Item``: its shown fields that have a value, and its title."""
+    label = model._meta.label
+    values = [
+        Value(
+            name=candidate.name,
+            label=field_label(label, candidate),
+            text=text,
+            restricted=(label, candidate.name) in RESTRICTED_FIELDS,
+        )
+        for candidate in fields
+        if (text := value_text(label, candidate, obj)) != ""
+    ]
+    if model is Pupil:
+        title, title_fields = _("Details"), ()
+    elif label in NAMED_ITEMS:
+        title, title_fields = related_label(obj), NAMED_ITEMS[label]
+    else:
+        title, named_by = _title(model, verbose_name, obj, index)
+        title_fields = (named_by,) if named_by else ()
+    return Item(
+        model=label,
+        pk=str(obj.pk),
+        title=title,
+        values=values,
+        obj=obj,
+        restricted=is_restricted(obj),
+        plain_title=f"{verbose_name} {index}",
+        title_fields=title_fields,
+    )
 
 
 def gather_entry(entry, pupil, number=0):
@@ -253,41 +297,10 @@ def gather_entry(entry, pupil, number=0):
     label = model._meta.label
     fields = shown_fields(model)
     verbose_name = str(ITEM_NAMES.get(label) or capfirst(model._meta.verbose_name))
-    items = []
-    for index, obj in enumerate(_queryset(entry, pupil, fields), start=1):
-        values = []
-        for candidate in fields:
-            text = value_text(label, candidate, obj)
-            if text == "":
-                continue
-            values.append(
-                Value(
-                    name=candidate.name,
-                    label=field_label(label, candidate),
-                    text=text,
-                    restricted=(label, candidate.name) in RESTRICTED_FIELDS,
-                )
-            )
-        plain_title = f"{verbose_name} {index}"
-        if model is Pupil:
-            title, title_fields = _("Details"), ()
-        elif label in NAMED_ITEMS:
-            title, title_fields = related_label(obj), NAMED_ITEMS[label]
-        else:
-            title, named_by = _title(model, verbose_name, obj, index)
-            title_fields = (named_by,) if named_by else ()
-        items.append(
-            Item(
-                model=label,
-                pk=str(obj.pk),
-                title=title,
-                values=values,
-                obj=obj,
-                restricted=_is_restricted(obj),
-                plain_title=plain_title,
-                title_fields=title_fields,
-            )
-        )
+    items = [
+        _item(model, fields, verbose_name, obj, index)
+        for index, obj in enumerate(_queryset(entry, pupil, fields), start=1)
+    ]
     return Section(
         entry=entry,
         number=number,

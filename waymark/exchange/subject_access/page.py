@@ -15,6 +15,7 @@ from ..subject_access_forms import RedactForm, UnredactForm, withhold_prefix
 from . import redaction as redactions
 from . import requests
 from .gather import gather
+from .selectors import may_download_release
 
 SECTION_PAGE_SIZE = 25
 DUE_SOON_DAYS = 7
@@ -45,10 +46,6 @@ def _hide_restricted(sections, actor):
             item.hidden = item.restricted
             for value in item.values:
                 value.hidden = item.restricted or value.restricted
-
-
-def _is_restricted(item):
-    return item.restricted or any(value.restricted for value in item.values)
 
 
 def _page_number(section, opened, page, bound):
@@ -84,6 +81,8 @@ def detail_context(actor, request_obj, *, query, bound=None):
         "is_open": request_obj.status == Status.GATHERING,
         "forms": [bound] if bound is not None else [],
     }
+    if request_obj.status == Status.RELEASED:
+        context["may_download"] = may_download_release(actor, request_obj)
     if not context["is_open"]:
         return context
     sections = redactions.annotate(request_obj, gather(request_obj.pupil))
@@ -94,7 +93,7 @@ def detail_context(actor, request_obj, *, query, bound=None):
         number = _page_number(section, opened, query.get("page"), bound)
         page = Paginator(section.items, SECTION_PAGE_SIZE).get_page(number)
         for item in page.object_list:
-            _controls(item, decides=actor.can_see_restricted() or not _is_restricted(item), bound=bound)
+            _controls(item, decides=actor.can_see_restricted() or not item.holds_restricted, bound=bound)
         parts.append(
             {
                 "section": section,

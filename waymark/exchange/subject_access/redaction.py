@@ -34,16 +34,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from waymark.core.access import Action
 from waymark.core.audit import audit_record
-from waymark.core.models import Visibility
 from waymark.core.personal_data import PERSONAL_DATA
-from waymark.core.services import require, require_pupil
+from waymark.core.services import require
 
 from ..models import Redaction, SubjectAccessRequest
-from ..permissions import require_records_administrator
-from .gather import RESTRICTED_FIELDS, gather, shown_field_names
-from .requests import lock_gathering
+from .gather import RESTRICTED_FIELDS, gather, is_restricted, shown_field_names
+from .requests import lock_gathering, require_request_administrator
 
 ANOTHER_PERSON = gettext_noop("another person's information")
 SESSION_NOTE = gettext_noop("may name other pupils: withheld until a member of staff has read it")
@@ -179,7 +176,7 @@ def annotate(request, sections, *, redactions=None):
                 value.redaction, value.withheld = found, found.reason if found else ""
             if section.third_party:
                 item.flags.append(_(THIRD_PARTY_FLAG))
-            if item.restricted or any(value.restricted for value in item.values):
+            if item.holds_restricted:
                 item.flags.append(_(RESTRICTED_FLAG))
             for default in defaults.get((item.model, item.pk), ()):
                 value = item.value(default.field) if default.field else None
@@ -189,8 +186,17 @@ def annotate(request, sections, *, redactions=None):
     return sections
 
 
+def restricted_released(sections):
+    """How many items a release would send with restricted words in them (restricted, not withheld)."""
+    return sum(1 for section in sections for item in section.items if item.releases_restricted)
+
+
 def summarise(sections):
-    """Counts for the release page and the audit event: never any content."""
+    """Counts for the release page and the audit event: never any content.
+
+    ``restricted_released``, kept in the release's audit event, is how the download knows
+    whether the ZIP holds words only the SENCO and the DSL may read (``selectors``).
+    """
     items = [item for section in sections for item in section.items]
     return {
         "sections": len(sections),
@@ -198,18 +204,12 @@ def summarise(sections):
         "withheld_items": sum(1 for item in items if item.withheld),
         "withheld_fields": sum(len(item.withheld_values) for item in items if not item.withheld),
         "flagged_items": sum(1 for item in items if item.flags),
-        "restricted_items": sum(
-            1 for item in items if item.restricted or any(value.restricted for value in item.values)
-        ),
+        "restricted_items": sum(1 for item in items if item.holds_restricted),
+        "restricted_released": restricted_released(sections),
         "documents": sum(
             1 for item in items if item.model == "evidence.Document" and not item.withheld and item.obj.file
         ),
     }
-
-
-def _require(actor, request):
-    require_records_administrator(actor, request.pupil.school)
-    require_pupil(actor, request.pupil, Action.ADMINISTER)
 
 
 @transaction.atomic
@@ -219,7 +219,7 @@ def apply_defaults(*, actor, request):
     Called when a request is logged. Idempotent: what is already withheld stays as it is.
     Audited once, with the count.
     """
-    _require(actor, request)
+    require_request_administrator(actor, request.pupil)
     request = lock_gathering(request)
     existing = set(Redaction.objects.filter(request=request).values_list("model", "object_pk", "field"))
     new = [
@@ -258,7 +258,7 @@ def sar_redact(*, actor, request, model, object_pk, field=WHOLE_ITEM, reason):
     DSL); a reason is given; the same thing is not withheld twice. Audited with the model,
     the row's id and the field, never the words.
     """
-    _require(actor, request)
+    require_request_administrator(actor, request.pupil)
     request = lock_gathering(request)
     entry = _entry(model)
     reason = (reason or "").strip()
@@ -301,7 +301,7 @@ def sar_unredact(*, actor, request, redaction):
     Guarantees: the redaction belongs to this request, which is still being gathered;
     restricted words are put back only by someone who may read them. Audited like a redaction.
     """
-    _require(actor, request)
+    require_request_administrator(actor, request.pupil)
     request = lock_gathering(request)
     require(redaction.request_id == request.pk)
     entry = _entry(redaction.model)
@@ -315,6 +315,6 @@ def sar_unredact(*, actor, request, redaction):
 
 
 def _require_restricted_reader(actor, model, obj, field):
-    restricted = getattr(obj, "visibility", None) == Visibility.RESTRICTED or (model, field) in RESTRICTED_FIELDS
+    restricted = is_restricted(obj) or (model, field) in RESTRICTED_FIELDS
     if restricted and not actor.can_see_restricted():
         raise ValidationError(_("Only the SENCO can decide about restricted information, with the DSL."))

@@ -8,7 +8,8 @@
 
 Withheld items and fields read "[withheld: reason]" wherever they would have been. The ZIP is
 kept on private storage under a random name (``release_file``, with its SHA-256) for the
-audited download; the release itself is audited with counts, never content.
+audited download; the release itself is audited with counts, never content. A release that
+sent restricted words is downloaded only by those who may read them (``selectors``).
 """
 
 import hashlib
@@ -26,18 +27,16 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from waymark.core.access import Action
 from waymark.core.audit import audit_record
-from waymark.core.services import STALE_MESSAGE, require_pupil, save_versioned
+from waymark.core.services import STALE_MESSAGE, save_versioned
 from waymark.core.spreadsheets import csv_bytes, safe_filename
 from waymark.evidence.uploads.kinds import EXTENSIONS
 
 from ..models import SubjectAccessRequest
-from ..permissions import require_records_administrator
 from .gather import gather
 from .readable import format_date, format_datetime
-from .redaction import annotate, summarise
-from .requests import lock_gathering
+from .redaction import annotate, restricted_released, summarise
+from .requests import lock_gathering, require_request_administrator
 
 PDF_NAME = "everything-held.pdf"
 ZIP_CONTENT_TYPE = "application/zip"
@@ -47,20 +46,6 @@ RESTRICTED_UNREAD = _lazy(
     "The record holds restricted information that only the SENCO can read, and it is not withheld. "
     "Ask the SENCO to decide about it (with the DSL) and to release the request."
 )
-
-
-def restricted_not_withheld(sections):
-    """How many restricted items or parts of items would be released (for those who cannot read them)."""
-    count = 0
-    for section in sections:
-        for item in section.items:
-            if item.withheld:
-                continue
-            if item.restricted:
-                count += 1
-            else:
-                count += sum(1 for value in item.values if value.restricted and not value.withheld)
-    return count
 
 
 def withheld_text(reason):
@@ -249,19 +234,20 @@ def sar_release(*, actor, request, expected_version):
     only someone who may read restricted content (the SENCO) while restricted items or parts
     are not withheld (``restricted_unread``); the request is still being gathered and
     unchanged since the form was opened (checked on a locked read, so a redaction cannot
-    slip in between); the ZIP is built from what is held
-    now, withheld items and fields replaced by "[withheld: reason]"; it is stored on private
-    storage with its SHA-256; the request becomes RELEASED and read-only. Audited with counts.
-    If saving fails, the stored file is removed again.
+    slip in between); the ZIP is built from what is held now, withheld items and fields
+    replaced by "[withheld: reason]"; it is stored on private storage with its SHA-256; the
+    request becomes RELEASED and read-only. Audited with counts, among them how many items
+    went out with restricted words (``restricted_released``), which decides who may download
+    it. If saving fails, the stored file is removed again.
     """
-    require_records_administrator(actor, request.pupil.school)
-    require_pupil(actor, request.pupil, Action.ADMINISTER)
+    require_request_administrator(actor, request.pupil)
     current = lock_gathering(request)
+    # Also checked by save_versioned, but here before the ZIP is built: a stale form builds nothing.
     if expected_version is not None and current.lock_version != int(expected_version):
         raise ValidationError(STALE_MESSAGE, code="stale")
     released_at = timezone.now()
     sections = annotate(current, gather(current.pupil))
-    if not actor.can_see_restricted() and restricted_not_withheld(sections):
+    if not actor.can_see_restricted() and restricted_released(sections):
         # Whoever releases has read what goes: restricted words are shown to the SENCO and the DSL
         # alone, so someone else releasing would be sending what nobody who releases has read.
         raise ValidationError(RESTRICTED_UNREAD, code="restricted_unread")

@@ -24,6 +24,7 @@ from waymark.pupils.models import ParentLink
 
 from ..models import SubjectAccessRequest
 from ..permissions import require_records_administrator
+from .readable import format_date
 
 Requester = SubjectAccessRequest.Requester
 IdentityCheck = SubjectAccessRequest.IdentityCheck
@@ -82,9 +83,10 @@ def lock_gathering(request):
     return fresh
 
 
-def _require_request_administrator(actor, request):
-    require_records_administrator(actor, request.pupil.school)
-    require_pupil(actor, request.pupil, Action.ADMINISTER)
+def require_request_administrator(actor, pupil):
+    """Only those who administer the school's records (SENCO, head) handle requests about its pupils."""
+    require_records_administrator(actor, pupil.school)
+    require_pupil(actor, pupil, Action.ADMINISTER)
 
 
 def _check_requester(*, pupil, requester_kind, parent_link, acting_for, identity_check):
@@ -118,6 +120,19 @@ def _check_requester(*, pupil, requester_kind, parent_link, acting_for, identity
         raise ValidationError(errors)
 
 
+def _requester_name(pupil, requester_kind, parent_link, typed):
+    """Who the request is logged as asking: a parent as named on their link (the name the school
+    knows them by), the pupil by their legal name unless another is typed, anyone else as typed."""
+    name = (typed or "").strip()
+    if requester_kind == Requester.PARENT:
+        name = parent_link.full_name
+    elif requester_kind == Requester.PUPIL and not name:
+        name = f"{pupil.legal_forename} {pupil.legal_surname}"
+    if not name:
+        raise ValidationError({"requester_name": _("Enter the full name of the person asking.")})
+    return name
+
+
 @transaction.atomic
 def sar_log(
     *,
@@ -141,10 +156,9 @@ def sar_log(
     name when none is typed. The default redactions that protect other people are applied in
     the same transaction (``redaction.apply_defaults``), and the request is audited without names.
     """
-    from .redaction import apply_defaults
+    from .redaction import apply_defaults  # redaction imports this module (lock_gathering)
 
-    require_records_administrator(actor, pupil.school)
-    require_pupil(actor, pupil, Action.ADMINISTER)
+    require_request_administrator(actor, pupil)
     if received_on is None:
         raise ValidationError({"received_on": _("Enter the date the request was received.")})
     if received_on > actor.today:
@@ -156,17 +170,10 @@ def sar_log(
         acting_for=acting_for,
         identity_check=identity_check,
     )
-    name = (requester_name or "").strip()
-    if requester_kind == Requester.PARENT:
-        name = parent_link.full_name
-    elif requester_kind == Requester.PUPIL and not name:
-        name = f"{pupil.legal_forename} {pupil.legal_surname}"
-    if not name:
-        raise ValidationError({"requester_name": _("Enter the full name of the person asking.")})
     request = SubjectAccessRequest(
         pupil=pupil,
         requester_kind=requester_kind,
-        requester_name=name,
+        requester_name=_requester_name(pupil, requester_kind, parent_link, requester_name),
         parent_link=parent_link if requester_kind == Requester.PARENT else None,
         acting_for=(acting_for or "").strip() if requester_kind == Requester.REPRESENTATIVE else "",
         identity_check=identity_check,
@@ -192,6 +199,32 @@ def sar_log(
     return request
 
 
+def _extension_errors(request, extended_to, reason, today):
+    """What is wrong with extending ``request`` to ``extended_to``, by field; empty when nothing is."""
+    errors = {}
+    limit = latest_extension(request)
+    if extended_to is None:
+        errors["extended_to"] = _("Enter the new due date.")
+    elif extended_to <= request.due_on:
+        errors["extended_to"] = _("The new due date must be after %(date)s, the date the answer is due.") % {
+            "date": format_date(request.due_on)
+        }
+    elif extended_to > limit:
+        errors["extended_to"] = _(
+            "The due date can be extended by at most two further months: to %(date)s at the latest."
+        ) % {"date": format_date(limit)}
+    if not reason:
+        errors["extension_reason"] = _("Give the reason for extending the deadline.")
+    if not errors and request.extended_to is None and today > request.due_on:
+        # The requester must be told of an extension within the first month (ICO); a later
+        # change to an extension already made is still allowed.
+        errors["extended_to"] = _(
+            "The deadline can only be extended within the first month, before %(date)s had passed, "
+            "and the requester told why."
+        ) % {"date": format_date(request.due_on)}
+    return errors
+
+
 @transaction.atomic
 def sar_extend(*, actor, request, extended_to, reason, expected_version):
     """Move the deadline of a complex request, by up to two further months, with the reason.
@@ -201,28 +234,12 @@ def sar_extend(*, actor, request, extended_to, reason, expected_version):
     original due date has passed (the requester must be told within the first month); a stale
     form is refused. Audited with the dates, never the reason's words.
     """
-    _require_request_administrator(actor, request)
+    require_request_administrator(actor, request.pupil)
+    # Waits for a release or redaction under way and refuses a closed request; a change made
+    # meanwhile is caught by the version check when saving.
     lock_gathering(request)
-    errors = {}
     reason = (reason or "").strip()
-    limit = latest_extension(request)
-    if extended_to is None:
-        errors["extended_to"] = _("Enter the new due date.")
-    elif extended_to <= request.due_on:
-        errors["extended_to"] = _("The new due date must be after %(date)s, the date the answer is due.") % {
-            "date": _format(request.due_on)
-        }
-    elif extended_to > limit:
-        errors["extended_to"] = _(
-            "The due date can be extended by at most two further months: to %(date)s at the latest."
-        ) % {"date": _format(limit)}
-    if not reason:
-        errors["extension_reason"] = _("Give the reason for extending the deadline.")
-    if not errors and request.extended_to is None and actor.today > request.due_on:
-        errors["extended_to"] = _(
-            "The deadline can only be extended within the first month, before %(date)s had passed, "
-            "and the requester told why."
-        ) % {"date": _format(request.due_on)}
+    errors = _extension_errors(request, extended_to, reason, actor.today)
     if errors:
         raise ValidationError(errors)
     previous = request.extended_to
@@ -251,7 +268,7 @@ def sar_close(*, actor, request, status, reason, expected_version=None):
     refused; the reason is required (a refusal must be explained to the requester, with their
     right to complain to the ICO). Audited with the status only.
     """
-    _require_request_administrator(actor, request)
+    require_request_administrator(actor, request.pupil)
     lock_gathering(request)
     errors = {}
     if status not in CLOSING_STATUSES:
@@ -268,10 +285,6 @@ def sar_close(*, actor, request, status, reason, expected_version=None):
         actor=actor, action="exchange.sar.closed", target=request, pupil=request.pupil, data={"status": status}
     )
     return request
-
-
-def _format(day):
-    return f"{day.day} {day:%B %Y}"
 
 
 def days_left(request, today):

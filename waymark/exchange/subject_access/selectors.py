@@ -1,4 +1,5 @@
-"""Reads for the subject access pages: the requests an actor may handle, and pupils to log one for.
+"""Reads for the subject access pages: the requests an actor may handle, pupils to log one for,
+and whether a release may be downloaded.
 
 Everything starts from the restricted querysets for ADMINISTER (the SENCO and the head reach
 every pupil of their school; nobody else reaches any), so a request about a pupil the actor
@@ -8,6 +9,7 @@ may not administer is missing, not forbidden.
 from django.db.models import Q
 
 from waymark.core.access import Action
+from waymark.core.models import AuditEvent
 from waymark.pupils.models import Pupil
 
 from ..models import SubjectAccessRequest
@@ -22,6 +24,38 @@ def sar_restrict(actor):
     return SubjectAccessRequest.objects.restrict(actor, Action.ADMINISTER, audience="staff").select_related(
         "pupil", "pupil__school", "parent_link", "parent_link__user", "logged_by", "released_by"
     )
+
+
+def release_sent_restricted(request):
+    """Whether the request's release sent restricted words (restricted items or parts not withheld).
+
+    Known from the release's own audit event (``exchange.sar.released``), written in the same
+    transaction as the release and never changed after: its counts say how many such items went
+    (``redaction.summarise``). When that cannot be read (the event is past the audit retention
+    period, or older than the count), the answer is yes, so the ZIP stays with those who may
+    read restricted content.
+    """
+    data = (
+        AuditEvent.objects.filter(
+            action="exchange.sar.released",
+            target_type=SubjectAccessRequest._meta.label_lower,
+            target_id=str(request.public_id),
+        )
+        .order_by("-created_at", "-id")
+        .values_list("data", flat=True)
+        .first()
+    )
+    sent = (data or {}).get("restricted_released")
+    return not isinstance(sent, int) or sent > 0
+
+
+def may_download_release(actor, request):
+    """Whether ``actor`` (who already reaches the request) may download its release.
+
+    The head may read a release only when it holds nothing they may not read: the SENCO may
+    release restricted words the head never sees on the request's page.
+    """
+    return actor.can_see_restricted() or not release_sent_restricted(request)
 
 
 def sar_get(actor, public_id):

@@ -21,7 +21,7 @@ from waymark.exchange.tests.test_chronology import (
     everything,
     transfer_document,
 )
-from waymark.plans.tests.test_documents import needs_poppler, pdf_objects, pdf_text, run
+from waymark.tests.pdf import needs_poppler, pdf_objects, pdf_text, run
 
 RESTRICTED = (RESTRICTED_OUTCOME, RESTRICTED_REPORT, RESTRICTED_NEED)
 

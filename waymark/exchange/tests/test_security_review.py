@@ -49,11 +49,12 @@ from waymark.exchange.subject_access.release import release_preview, sar_release
 from waymark.pupils.models import Pupil
 from waymark.tests import factories as f
 from waymark.tests.helpers import fingerprint, text_of
+from waymark.tests.pdf import needs_poppler, pdf_text
 
 from .roster_files import csv_bytes
 from .test_roster_pages import generated_rows, journey
 from .test_subject_access_redaction import redact
-from .test_subject_access_release import needs_poppler, open_zip, pdf_text
+from .test_subject_access_release import open_zip
 from .test_subject_access_setup import actor_for, log_request, rich_record
 from .transfer_support import PASSPHRASE, minimal_document
 

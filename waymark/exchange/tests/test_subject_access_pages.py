@@ -199,6 +199,7 @@ def test_the_page_shows_every_section_the_deadline_and_what_is_withheld_and_is_a
     response = client_for(cast.senco).get(url("sar-detail", record.request))
     text = text_of(response)
     assert response.status_code == 200
+    assert "<title>Subject access request" in response.content.decode()
     for entry in PERSONAL_DATA:
         assert entry.what in text
     assert NOTE_TEXT in text and RESTRICTED_NOTE in text
@@ -262,6 +263,8 @@ def test_withholding_without_a_reason_shows_the_error_and_changes_nothing(cast, 
     assert response.status_code == 200
     assert "Give the reason it is withheld" in error_summary(response)
     assert f'href="#id_{prefix}-reason"' in response.content.decode()
+    # The page's forms are a collection (``forms``): the layout's title still says it failed.
+    assert "<title>Error: Subject access request" in response.content.decode()
     assert counts() == before
 
 
@@ -449,3 +452,74 @@ def test_a_later_page_of_a_section_and_a_failed_withhold_there_are_shown(cast, c
     body = response.content.decode()
     assert "Give the reason it is withheld" in error_summary(response)
     assert f'id="id_{prefix}-reason"' in body  # the form with the error is on the page the summary links to
+
+
+# ----- a release that sent restricted words goes only to those who may read them -----
+
+
+def _release_as(cast, request, user):
+    from django_scopes import scope
+
+    from waymark.exchange.subject_access.release import sar_release
+
+    from .test_subject_access_setup import actor_for
+
+    with scopes_disabled():
+        request.refresh_from_db()
+    with scope(school=[cast.school.pk]):
+        return sar_release(actor=actor_for(user), request=request, expected_version=request.lock_version)
+
+
+@pytest.mark.django_db
+def test_the_head_cannot_download_a_release_the_senco_made_with_restricted_words(cast, client_for, record):
+    released = _release_as(cast, record.request, cast.senco)  # the restricted note is not withheld
+    with scopes_disabled():
+        event = AuditEvent.objects.get(action="exchange.sar.released")
+    assert event.data["restricted_released"] >= 1
+    head = client_for(cast.head)
+    assert head.get(url("sar-download", released)).status_code == 404
+    page = text_of(head.get(url("sar-detail", released)))
+    assert "only the SENCO can download it" in page and "Download the release" not in page
+    with scopes_disabled():
+        assert not AuditEvent.objects.filter(action="exchange.sar.downloaded").exists()
+    # The SENCO, who read the restricted words before releasing them, downloads it as before.
+    senco = client_for(cast.senco)
+    assert "Download the release" in text_of(senco.get(url("sar-detail", released)))
+    assert senco.get(url("sar-download", released)).status_code == 200
+
+
+def _withhold_restricted(cast, request):
+    from django_scopes import scope
+
+    from waymark.exchange.subject_access.release import release_preview
+
+    from .test_subject_access_redaction import redact
+
+    with scope(school=[cast.school.pk]):
+        sections, _counts = release_preview(request)
+    for item in (item for section in sections for item in section.items if item.releases_restricted):
+        redact(cast, request, item.obj, model=item.model, reason="Exempt: serious harm")
+
+
+@pytest.mark.django_db
+def test_the_head_downloads_a_release_whose_restricted_words_were_withheld(cast, client_for, record):
+    _withhold_restricted(cast, record.request)
+    released = _release_as(cast, record.request, cast.senco)
+    with scopes_disabled():
+        assert AuditEvent.objects.get(action="exchange.sar.released").data["restricted_released"] == 0
+    head = client_for(cast.head)
+    assert "Download the release" in text_of(head.get(url("sar-detail", released)))
+    assert head.get(url("sar-download", released)).status_code == 200
+
+
+@pytest.mark.django_db
+def test_without_the_release_event_only_the_senco_may_download(cast, client_for, record):
+    _withhold_restricted(cast, record.request)
+    released = _release_as(cast, record.request, cast.senco)
+    # Past the audit retention period the event is purged: what the release held is unknown then.
+    with scopes_disabled():
+        AuditEvent.objects.filter(action="exchange.sar.released").purge_expired(
+            before=datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(days=1)
+        )
+    assert client_for(cast.head).get(url("sar-download", released)).status_code == 404
+    assert client_for(cast.senco).get(url("sar-download", released)).status_code == 200

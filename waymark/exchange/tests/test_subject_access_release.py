@@ -4,11 +4,7 @@ import csv
 import hashlib
 import io
 import json
-import re
-import shutil
-import subprocess
 import zipfile
-import zlib
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -18,6 +14,7 @@ from waymark.core.models import AuditEvent
 from waymark.core.personal_data import PERSONAL_DATA
 from waymark.exchange.models import SubjectAccessRequest
 from waymark.exchange.subject_access.release import PDF_NAME, sar_release
+from waymark.tests.pdf import needs_poppler, pdf_objects, pdf_text
 
 from .test_subject_access_redaction import redact
 from .test_subject_access_setup import (
@@ -32,25 +29,7 @@ from .test_subject_access_setup import (
     rich_record,
 )
 
-needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext) is not installed")
 CO_PARENT_WORDS = ("Pangolin worry only Cleo has shared", "Heron hopes the school shared with the family")
-
-
-def pdf_text(data):
-    # A fixed poppler command; only the PDF bytes come from the test.
-    command = ["pdftotext", "-raw", "-", "-"]
-    out = subprocess.run(command, input=data, capture_output=True, check=True).stdout  # noqa: S603
-    return " ".join(out.decode().split())
-
-
-def pdf_objects(data):
-    parts = [data]
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
-        try:
-            parts.append(zlib.decompress(match.group(1)))
-        except zlib.error:
-            continue
-    return b"\n".join(parts)
 
 
 def release(cast, request, *, by=None):
@@ -109,11 +88,13 @@ def test_the_request_is_released_stored_with_its_hash_and_audited_with_counts_on
         "withheld_fields",
         "flagged_items",
         "restricted_items",
+        "restricted_released",
         "documents",
         "documents_missing",
     }
     assert all(isinstance(value, int) for value in event.data.values())
     assert event.data["documents"] == 1 and event.data["sections"] == len(PERSONAL_DATA)
+    assert event.data["restricted_released"] >= 1  # the restricted note, which the SENCO did not withhold
 
 
 @needs_poppler

@@ -27,13 +27,13 @@ from waymark.core.views.base import CapabilityFormView, CapabilityTemplateView, 
 from waymark.pupils.models import Pupil
 from waymark.schools.models import School
 
-from ..models import LegalHold
 from ..permissions import can_administer_records, can_import
 from ..retention import (
     IMPORT_FILE_DAYS,
     legal_hold_lift,
     legal_hold_place,
     open_hold,
+    open_holds,
     pupil_archive,
     pupil_restore,
     retention_preview,
@@ -67,7 +67,7 @@ class ArchiveListView(CapabilityTemplateView):
         actor = self.request.actor
         form = ArchiveSearchForm(self.request.GET or None)
         search = form.cleaned_data.get("q", "").strip() if form.is_valid() else ""
-        holds = LegalHold.objects.filter(pupil=OuterRef("pk"), lifted_at__isnull=True)
+        holds = open_holds().filter(pupil=OuterRef("pk"))
         pupils = (
             Pupil.objects.restrict(actor, Action.VIEW, audience="staff")
             .filter(school=actor.school, archived_at__isnull=False)
@@ -122,8 +122,14 @@ class PupilPageMixin:
     def get_context_data(self, **kwargs):
         return super().get_context_data(pupil=self.object, **kwargs)
 
-    def done(self, message):
-        messages.success(self.request, message)
+    def act(self, form, service, message, **arguments):
+        """Call ``service`` on the pupil; back to their record with ``message``, or the form with the error."""
+        try:
+            service(actor=self.actor, pupil=self.object, **arguments)
+        except ValidationError as error:
+            form_error_from(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, message % {"name": self.object.full_name})
         return redirect("pupils:pupil-detail", public_id=self.object.public_id)
 
 
@@ -145,12 +151,8 @@ class PupilArchiveView(PupilPageMixin, ScopedFormView):
         return super().get_context_data(problem=archive_problem(self.object, self.actor.today), **kwargs)
 
     def form_valid(self, form):
-        try:
-            pupil_archive(actor=self.actor, pupil=self.object, expected_version=form.cleaned_data["lock_version"])
-        except ValidationError as error:
-            form_error_from(form, error)
-            return self.form_invalid(form)
-        return self.done(_("%(name)s's record has been archived.") % {"name": self.object.full_name})
+        version = form.cleaned_data["lock_version"]
+        return self.act(form, pupil_archive, _("%(name)s's record has been archived."), expected_version=version)
 
 
 class PupilRestoreView(PupilPageMixin, ScopedFormView):
@@ -168,12 +170,8 @@ class PupilRestoreView(PupilPageMixin, ScopedFormView):
         return versioned_initial(self.object)
 
     def form_valid(self, form):
-        try:
-            pupil_restore(actor=self.actor, pupil=self.object, expected_version=form.cleaned_data["lock_version"])
-        except ValidationError as error:
-            form_error_from(form, error)
-            return self.form_invalid(form)
-        return self.done(_("%(name)s's record is back from the archive.") % {"name": self.object.full_name})
+        version = form.cleaned_data["lock_version"]
+        return self.act(form, pupil_restore, _("%(name)s's record is back from the archive."), expected_version=version)
 
 
 # ----- legal holds -----
@@ -187,10 +185,7 @@ class HoldPageMixin(PupilPageMixin):
 
     @cached_property
     def hold(self):
-        hold = open_hold(self.object)
-        if hold is not None:
-            hold = LegalHold.objects.select_related("placed_by").get(pk=hold.pk)
-        return hold
+        return open_hold(self.object)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(hold=self.hold, **kwargs)
@@ -203,12 +198,8 @@ class HoldPlaceView(HoldPageMixin, ScopedFormView):
     form_class = LegalHoldForm
 
     def form_valid(self, form):
-        try:
-            legal_hold_place(actor=self.actor, pupil=self.object, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            form_error_from(form, error)
-            return self.form_invalid(form)
-        return self.done(_("A legal hold has been placed on %(name)s's record.") % {"name": self.object.full_name})
+        message = _("A legal hold has been placed on %(name)s's record.")
+        return self.act(form, legal_hold_place, message, reason=form.cleaned_data["reason"])
 
 
 class HoldLiftView(HoldPageMixin, ScopedFormView):
@@ -218,12 +209,7 @@ class HoldLiftView(HoldPageMixin, ScopedFormView):
     form_class = LiftHoldForm
 
     def form_valid(self, form):
-        try:
-            legal_hold_lift(actor=self.actor, pupil=self.object)
-        except ValidationError as error:
-            form_error_from(form, error)
-            return self.form_invalid(form)
-        return self.done(_("The legal hold on %(name)s's record has been lifted.") % {"name": self.object.full_name})
+        return self.act(form, legal_hold_lift, _("The legal hold on %(name)s's record has been lifted."))
 
 
 # ----- the retention setting -----
@@ -249,7 +235,8 @@ class RetentionSettingsView(CapabilityFormView):
         actor = self.request.actor
         plan = retention_preview(actor=actor, school=self.school, today=actor.today)
         holds = list(
-            LegalHold.objects.filter(pupil__school=self.school, lifted_at__isnull=True)
+            open_holds()
+            .filter(pupil__school=self.school)
             .select_related("pupil", "placed_by")
             .order_by("pupil__legal_surname", "pupil__legal_forename", "pk")
         )

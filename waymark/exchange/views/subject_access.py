@@ -45,6 +45,7 @@ from ..subject_access import redaction as redactions
 from ..subject_access import release, requests, selectors
 from ..subject_access.gather import gather_entry, item_anchor
 from ..subject_access.page import deadline_state, detail_context, detail_url
+from ..subject_access.readable import format_date
 from ..subject_access_forms import (
     PupilSearchForm,
     RedactForm,
@@ -140,13 +141,9 @@ class SarCreateView(RecordsAdministratorMixin, ScopedFormView):
             return self.form_invalid(form)
         messages.success(
             self.request,
-            _("The request has been logged. The answer is due by %(date)s.") % {"date": _date(created.due_on)},
+            _("The request has been logged. The answer is due by %(date)s.") % {"date": format_date(created.due_on)},
         )
         return redirect(detail_url(created))
-
-
-def _date(day):
-    return f"{day.day} {day:%B %Y}"
 
 
 # ----- a request's page -----
@@ -289,7 +286,7 @@ class SarExtendView(SarFormMixin, ScopedFormView):
             return self.refused(form, error)
         messages.success(
             self.request,
-            _("The due date is now %(date)s. Tell the requester why.") % {"date": _date(data["extended_to"])},
+            _("The due date is now %(date)s. Tell the requester why.") % {"date": format_date(data["extended_to"])},
         )
         return redirect(detail_url(self.object))
 
@@ -327,8 +324,8 @@ class SarReleaseView(SarFormMixin, ScopedFormView):
         return versioned_initial(self.object)
 
     def get_context_data(self, **kwargs):
-        sections, counts = release.release_preview(self.object)
-        unread = 0 if self.actor.can_see_restricted() else release.restricted_not_withheld(sections)
+        _sections, counts = release.release_preview(self.object)
+        unread = 0 if self.actor.can_see_restricted() else counts["restricted_released"]
         return super().get_context_data(counts=counts, restricted_unread=unread, **kwargs)
 
     def form_valid(self, form):
@@ -343,13 +340,18 @@ class SarReleaseView(SarFormMixin, ScopedFormView):
 
 
 class SarDownloadView(SarObjectMixin, View):
-    """The released ZIP, as an attachment. Every download is audited."""
+    """The released ZIP, as an attachment. Every download is audited.
+
+    A release that sent restricted words is a 404 for those who may not read them (the head).
+    """
 
     http_method_names = ["get"]
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
         if self.object.status != Status.RELEASED or not self.object.release_file:
+            raise Http404
+        if not selectors.may_download_release(self.actor, self.object):
             raise Http404
         try:
             handle = self.object.release_file.open("rb")

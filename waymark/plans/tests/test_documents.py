@@ -2,9 +2,6 @@
 
 import io
 import re
-import shutil
-import subprocess
-import zlib
 
 import pytest
 from django.urls import reverse
@@ -22,9 +19,7 @@ from waymark.plans.tests.test_versions import (
     text_of,
     write_draft,
 )
-
-POPPLER = shutil.which("pdftotext") and shutil.which("pdfinfo") and shutil.which("pdffonts")
-needs_poppler = pytest.mark.skipif(not POPPLER, reason="poppler-utils (pdftotext, pdfinfo, pdffonts) is not installed")
+from waymark.tests.pdf import needs_poppler, pdf_objects, pdf_text, run
 
 # Words of the plan written by write_draft, one from each section and each kind of item.
 PLAN_WORDS = (
@@ -52,27 +47,6 @@ PLAN_WORDS = (
 def version(cast):
     with scope(school=[cast.school.pk]):
         return publish(cast, write_draft(cast))
-
-
-def run(*args, data):
-    # Fixed poppler commands; only the PDF bytes come from the test.
-    return subprocess.run(args, input=data, capture_output=True, check=True).stdout.decode()  # noqa: S603
-
-
-def pdf_text(data):
-    """The PDF's words in content order, spaces collapsed."""
-    return " ".join(run("pdftotext", "-raw", "-", "-", data=data).split())
-
-
-def pdf_objects(data):
-    """The PDF with every Flate stream inflated, so object streams can be searched too."""
-    parts = [data]
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
-        try:
-            parts.append(zlib.decompress(match.group(1)))
-        except zlib.error:
-            continue
-    return b"\n".join(parts)
 
 
 def docx_text(data):

@@ -36,9 +36,9 @@ from waymark.plans.tests.family_setup import (
     family_plans,
     family_views,
 )
-from waymark.plans.tests.test_documents import needs_poppler, pdf_text
 from waymark.plans.tests.test_versions import text_of
 from waymark.tests.helpers import cast_mismatches, error_summary
+from waymark.tests.pdf import needs_poppler, pdf_text
 
 PARENTS = {"parent", "co_parent"}
 
