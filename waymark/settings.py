@@ -282,6 +282,9 @@ LOGGING = {
     "loggers": {
         "django.request": {"handlers": ["console", "mail_admins"], "level": "ERROR", "propagate": False},
         "axes": {"level": "WARNING"},
+        # WeasyPrint logs every step of every PDF at INFO; only its warnings are worth reading.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
