@@ -205,14 +205,18 @@ def batch_reject(*, actor, batch, problems):
 def batch_abandon(*, actor, batch):
     """The person decided not to import a previewed file: ABANDONED, the file deleted.
 
-    Audited as ``exchange.import.abandoned``. Only a waiting batch can be abandoned.
+    The kept preview, which names pupils (their rows, a package's pupil), is cut to its
+    counts and its problems dropped: nobody will continue from it. Audited as
+    ``exchange.import.abandoned``. Only a waiting batch can be abandoned.
     """
     require_importer(actor, batch.school)
     batch = _locked(batch, WAITING)
     batch.status = Status.ABANDONED
     batch.finished_at = timezone.now()
+    batch.summary = _counts_only(batch.summary)
+    batch.problems = []
     _delete_file_on_commit(batch)
-    batch.save(update_fields=["status", "finished_at", "file"])
+    batch.save(update_fields=["status", "finished_at", "summary", "problems", "file"])
     audit_record(
         actor=actor, action="exchange.import.abandoned", target=batch, school=batch.school, data={"kind": batch.kind}
     )
@@ -412,4 +416,11 @@ def _locked(batch, allowed):
 
 
 def _counts_only(summary):
-    return {key: value for key, value in (summary or {}).items() if isinstance(value, int)}
+    """The numbers in a preview or result, nested ones too (a package's ``counts``), and nothing that names anyone."""
+    kept = {}
+    for key, value in (summary or {}).items():
+        if isinstance(value, int) and not isinstance(value, bool):
+            kept[key] = value
+        elif isinstance(value, dict) and (counts := _counts_only(value)):
+            kept[key] = counts
+    return kept

@@ -569,3 +569,24 @@ def test_a_transfer_abandoned_from_the_imports_page_keeps_only_its_counts(cast, 
         batch.refresh_from_db()
     assert batch.status == Status.ABANDONED
     assert batch.summary == {"counts": {"reviews": 2}}
+
+
+def test_any_abandoned_import_keeps_only_its_counts_and_no_problems(cast, client_for):
+    with scopes_disabled():
+        batch = ImportBatch.objects.create(
+            school=cast.school,
+            kind=ImportKind.ROSTER,
+            original_name="roster.csv",
+            sha256="0" * 64,
+            size=1,
+            summary={"headers": ["UPN", "Surname"], "samples": {"Surname": ["Lovelace"]}, "create": 3},
+            problems=[{"row": 2, "column": "Surname", "message": "Lovelace is too long"}],
+            created_by=cast.senco,
+        )
+    response = client_for(cast.senco).post(reverse("exchange:import-abandon", args=[batch.public_id]))
+    assert response.status_code == 302
+    with scopes_disabled():
+        batch.refresh_from_db()
+    assert batch.status == Status.ABANDONED
+    assert batch.summary == {"create": 3}
+    assert batch.problems == []

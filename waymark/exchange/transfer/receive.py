@@ -34,10 +34,11 @@ from waymark.exchange import batches
 from waymark.exchange.ctf.history import sen_history_add
 from waymark.exchange.models import ImportKind, ReceivedTransfer
 from waymark.exchange.permissions import require_importer
+from waymark.provision.dates import parse_iso_date as day
 from waymark.provision.measures import measure_record, measure_type_create
 from waymark.pupils.services import need_add, need_end, pupil_create
 
-from .intake import NAME_AND_DOB, day, plan_intake, preview
+from .intake import NAME_AND_DOB, plan_intake, preview
 from .reader import PackageRefused, max_package_bytes, read_package, too_large_message
 
 CHANGED_SINCE_CHECK = gettext_lazy(
@@ -145,19 +146,6 @@ def transfer_confirm(*, actor, batch, passphrase, match_confirmed_pupil=None):
             _delete_files(Document.objects.filter(received_in=transfer))
             raise
     return transfer
-
-
-@transaction.atomic
-def transfer_abandon(*, actor, batch):
-    """Abandon a checked package: the kept file is deleted and the preview, which named the pupil, cut to counts.
-
-    Audited as ``exchange.import.abandoned`` (``batches.batch_abandon``).
-    """
-    require(batch.kind == ImportKind.TRANSFER)
-    batch = batches.batch_abandon(actor=actor, batch=batch)
-    batch.summary = {"counts": (batch.summary or {}).get("counts", {})}
-    batch.save(update_fields=["summary"])
-    return batch
 
 
 # ----- the service that writes -----

@@ -27,7 +27,6 @@ from ..roster import FileRejected, mapping_for, roster_batch_check, roster_batch
 from ..roster.headers import column_mapping_save
 from ..roster_forms import ColumnMappingForm, RosterUploadForm
 from ..tasks import batch_commit_later
-from ..transfer.receive import transfer_abandon
 
 Status = ImportBatch.Status
 SUMMARY_PROBLEMS = 10  # problems listed in the error summary; the table lists the rest
@@ -68,7 +67,8 @@ RESULT_COUNTS = {
 }
 
 
-def _batch(actor, public_id, kind=None):
+def batch_or_404(actor, public_id, kind=None):
+    """The actor's import batch in the URL (of ``kind``, when given); 404 for any other."""
     try:
         batch = batches.batch_get(actor, public_id)
     except ImportBatch.DoesNotExist:
@@ -78,7 +78,7 @@ def _batch(actor, public_id, kind=None):
     return batch
 
 
-def _detail(batch):
+def to_batch_page(batch):
     return redirect("exchange:import-detail", public_id=batch.public_id)
 
 
@@ -94,9 +94,9 @@ class WaitingRosterMixin(ImporterMixin):
         actor = getattr(request, "actor", None)
         if actor is None or not can_import(actor):
             raise Http404
-        self.batch = _batch(actor, kwargs["public_id"], ImportKind.ROSTER)
+        self.batch = batch_or_404(actor, kwargs["public_id"], ImportKind.ROSTER)
         if self.batch.status != Status.PREVIEWED:
-            return _detail(self.batch)
+            return to_batch_page(self.batch)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -206,25 +206,36 @@ class RosterPreviewView(WaitingRosterMixin, CapabilityTemplateView):
 def roster_commit(request, public_id):
     """Import a previewed roster: inline when small, as a background task when large."""
     actor = request.actor
-    batch = _batch(actor, public_id, ImportKind.ROSTER)
+    batch = batch_or_404(actor, public_id, ImportKind.ROSTER)
     if batch.status != Status.PREVIEWED:
-        return _detail(batch)
+        return to_batch_page(batch)
     if not batch.summary.get("checked") or _has_errors(batch):
         messages.error(request, _("Fix the problems in the file, then upload it again."))
         return redirect("exchange:roster-preview", public_id=batch.public_id)
+    return commit_now_or_later(
+        request, batch, commit=roster_batch_commit, imported=lambda batch: _("The roster has been imported.")
+    )
+
+
+def commit_now_or_later(request, batch, *, commit, imported):
+    """Commit a previewed batch with ``commit``: inline when small, as a background task when large.
+
+    Then the batch's page, with ``imported(batch)`` as the message when it was imported here.
+    """
+    actor = request.actor
     try:
         if batch.rows_total > settings.WAYMARK_IMPORT_BACKGROUND_ROWS:
             batch = batch_commit_later(actor=actor, batch=batch)
             if batch.status != Status.FAILED:
                 messages.success(request, _("The import has started. This page shows how far it has got."))
-            return _detail(batch)
-        batch = roster_batch_commit(actor=actor, batch=batch)
+            return to_batch_page(batch)
+        batch = commit(actor=actor, batch=batch)
     except ValidationError as error:  # pressed twice: the first press is importing it
         messages.error(request, " ".join(error.messages))
-        return _detail(batch)
+        return to_batch_page(batch)
     if batch.status == Status.COMMITTED:
-        messages.success(request, _("The roster has been imported."))
-    return _detail(batch)
+        messages.success(request, imported(batch))
+    return to_batch_page(batch)
 
 
 # ----- every import: the list, one import, abandoning -----
@@ -244,7 +255,7 @@ class ImportDetailView(ImporterMixin, CapabilityTemplateView):
     template_name = "exchange/import_detail.html"
 
     def get(self, request, *args, **kwargs):
-        self.batch = _batch(request.actor, kwargs["public_id"])
+        self.batch = batch_or_404(request.actor, kwargs["public_id"])
         context = self.get_context_data(**kwargs)
         if request.htmx:
             if not context["running"]:
@@ -288,16 +299,12 @@ def _continue_url(batch):
 @require_POST
 @require_capability(can_import)
 def import_abandon(request, public_id):
-    batch = _batch(request.actor, public_id)
+    batch = batch_or_404(request.actor, public_id)
     try:
-        if batch.kind == ImportKind.TRANSFER:
-            # Its own abandon also cuts the kept preview (the pupil's name, birth date, UPN) to counts.
-            transfer_abandon(actor=request.actor, batch=batch)
-        else:
-            batches.batch_abandon(actor=request.actor, batch=batch)
+        batches.batch_abandon(actor=request.actor, batch=batch)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return _detail(batch)
+        return to_batch_page(batch)
     messages.success(
         request, _("The import of %(name)s was abandoned: nothing was imported.") % {"name": batch.original_name}
     )

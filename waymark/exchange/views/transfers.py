@@ -30,7 +30,8 @@ from waymark.core.views.base import (
     public_view,
 )
 from waymark.evidence import scanning
-from waymark.evidence.models import Document
+from waymark.evidence.selectors import documents_visible_to
+from waymark.provision.dates import parse_iso_date
 from waymark.pupils.models import Pupil
 
 from .. import batches
@@ -40,8 +41,8 @@ from ..transfer import passphrase as passphrases
 from ..transfer.format import CONTENT_TYPE, schema_bytes
 from ..transfer.intake import NAME_AND_DOB
 from ..transfer.package import export_filename, transfer_export
-from ..transfer.presenting import day, moment, received_page
-from ..transfer.receive import transfer_abandon, transfer_check, transfer_confirm
+from ..transfer.presenting import moment, received_page
+from ..transfer.receive import transfer_check, transfer_confirm
 from ..transfer_forms import TransferConfirmForm, TransferExportForm, TransferImportForm
 
 SENSITIVE = method_decorator(sensitive_post_parameters("passphrase", "passphrase_again"), name="dispatch")
@@ -142,7 +143,7 @@ class TransferPreviewView(ImporterMixin, CapabilityFormView):
         self._check_kind()
         if "abandon" in request.POST:
             try:
-                transfer_abandon(actor=request.actor, batch=self.batch)
+                batches.batch_abandon(actor=request.actor, batch=self.batch)
             except ValidationError as error:
                 for message in error.messages:
                     messages.error(request, message)
@@ -173,13 +174,14 @@ class TransferPreviewView(ImporterMixin, CapabilityFormView):
             batch=self.batch,
             summary=summary,
             waiting=self.batch.status == ImportBatch.Status.PREVIEWED,
-            date_of_birth=day(summary.get("pupil", {}).get("date_of_birth")),
+            date_of_birth=parse_iso_date(summary.get("pupil", {}).get("date_of_birth")),
             exported_at=moment(summary.get("exported_at")),
-            matched=self._matched_pupil(),
+            matched=self.matched_pupil,
             **kwargs,
         )
 
-    def _matched_pupil(self):
+    @cached_property
+    def matched_pupil(self):
         pupil_id = self.summary.get("match", {}).get("pupil_id")
         if not pupil_id:
             return None
@@ -187,7 +189,7 @@ class TransferPreviewView(ImporterMixin, CapabilityFormView):
 
     def form_valid(self, form):
         actor = self.request.actor
-        matched = self._matched_pupil()
+        matched = self.matched_pupil
         if self.summary.get("match", {}).get("pupil_id") and matched is None:
             form.add_error(None, _("The pupil this record matched is no longer here. Check the file again."))
             return self.form_invalid(form)
@@ -234,7 +236,12 @@ class ReceivedDetailView(ScopedDetailView):
         return _no_store(response)
 
     def get_context_data(self, **kwargs):
-        documents = list(Document.objects.filter(received_in=self.object).order_by("-written_on", "pk"))
+        # Only the documents this reader may see: a SENCO may since have made one restricted.
+        documents = list(
+            documents_visible_to(self.actor, self.object.pupil)
+            .filter(received_in=self.object)
+            .order_by("-written_on", "pk")
+        )
         page = received_page(self.actor, self.object, documents)
         # One version at a time (the newest unless asked): a plan's page layout is written to appear once.
         wanted = self.request.GET.get("version", "")
