@@ -138,4 +138,8 @@ def entries():
 
 
 def entry_for(model_label):
-    return next(entry for entry in PERSONAL_DATA if entry.model == model_label)
+    """The register's entry for ``"app_label.ModelName"``; ``LookupError`` when the model is not in it."""
+    entry = next((entry for entry in PERSONAL_DATA if entry.model == model_label), None)
+    if entry is None:
+        raise LookupError(f"{model_label!r} is not in the personal-data register")
+    return entry

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from waymark.plans.documents.pdf import PDF_BASE_URL, PDF_TYPE, static_only_fetcher_class
+from waymark.plans.documents.pdf import PDF_TYPE, tagged_pdf
 
 from .chronology import day
 
@@ -29,11 +29,7 @@ def chronology_html(chronology):
 
 def chronology_pdf(chronology):
     """The chronology as PDF bytes: tagged, titled, in English (en-GB), fonts embedded, nothing fetched."""
-    from weasyprint import HTML
-
-    fetcher = static_only_fetcher_class()(timeout=2, allow_redirects=False)
-    html = chronology_html(chronology)
-    return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=fetcher).write_pdf(pdf_variant="pdf/ua-1")
+    return tagged_pdf(chronology_html(chronology))
 
 
 def chronology_filename(chronology):

@@ -9,7 +9,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -18,6 +17,7 @@ from waymark.plans.documents.content import how_often, present, status_line
 from waymark.plans.reviews import snapshot_outcomes
 from waymark.plans.selectors import visible_levels
 from waymark.plans.snapshot import visible_content
+from waymark.provision.dates import day_text
 from waymark.provision.delivery.counting import count_sessions, last_day, window
 from waymark.provision.impact import pupil_gain
 from waymark.provision.measure_values import format_value
@@ -42,7 +42,7 @@ KIND_ORDER = {kind: order for order, (kind, _label) in enumerate(KINDS)}
 
 def day(value):
     """ "4 March 2027"; '' for no date."""
-    return date_format(value, "j F Y") if value else ""
+    return day_text(value) if value else ""
 
 
 def local_day(moment):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from waymark.core.models import Visibility
 from waymark.plans.models import PlanVersion
+from waymark.provision.dates import parse_iso_date
 
 from ..tables import Table
 from .entries import Entry, day, plan_tables, rating_text
@@ -31,13 +32,6 @@ MAX_DEPTH = 3
 def _list(document, key):
     value = document.get(key) if isinstance(document, dict) else None
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
-
-
-def _date(value):
-    try:
-        return datetime.date.fromisoformat(value) if isinstance(value, str) and value else None
-    except ValueError:
-        return None
 
 
 def _moment_day(value):
@@ -83,7 +77,7 @@ def _plan_entry(item, school, responses, levels):
         % {
             "relationship": _text(response.get("relationship")).replace("_", " ") or _("parent"),
             "answer": _("agreed") if response.get("agrees") else _("disagreed"),
-            "date": day(_date(response.get("responded_on"))),
+            "date": day(parse_iso_date(response.get("responded_on"))),
         }
         for response in responses
     ]
@@ -136,7 +130,7 @@ def _review_entry(item, school, visibilities, levels):
         if _text(item.get(key)):
             details.append((label, item[key]))
     tables = []
-    held_on = _date(item.get("held_on"))
+    held_on = parse_iso_date(item.get("held_on"))
     if rows:
         tables.append(
             Table(
@@ -149,8 +143,8 @@ def _review_entry(item, school, visibilities, levels):
 
 
 def _provision_entry(item, school):
-    first = _date(item.get("first_day")) or _date(item.get("joined_on"))
-    last = _date(item.get("last_day")) or _date(item.get("left_on"))
+    first = parse_iso_date(item.get("first_day")) or parse_iso_date(item.get("joined_on"))
+    last = parse_iso_date(item.get("last_day")) or parse_iso_date(item.get("left_on"))
     details = []
     if first or last:
         details.append((_("In the group"), _("%(start)s to %(end)s") % {"start": day(first), "end": day(last)}))

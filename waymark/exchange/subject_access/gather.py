@@ -31,9 +31,10 @@ from django.utils.translation import gettext_lazy
 from waymark.core.models import Visibility
 from waymark.core.personal_data import PERSONAL_DATA
 from waymark.plans.models import SupportPlan
+from waymark.provision.dates import day_text
 from waymark.pupils.models import Pupil
 
-from .readable import field_label, format_date, format_datetime, label_paths, related_label, value_text
+from .readable import field_label, format_datetime, label_paths, related_label, value_text
 
 # Fields never shown, whatever the model: internal bookkeeping rather than data about the pupil.
 SKIPPED_NAMES = frozenset(
@@ -246,7 +247,7 @@ def _title(model, verbose_name, obj, number):
         if isinstance(value, datetime.datetime):
             return f"{verbose_name}, {format_datetime(value)}", name
         if isinstance(value, datetime.date):
-            return f"{verbose_name}, {format_date(value)}", name
+            return f"{verbose_name}, {day_text(value)}", name
     return f"{verbose_name} {number}", None
 
 

@@ -43,7 +43,6 @@ def _hide_restricted(sections, actor):
         return
     for section in sections:
         for item in section.items:
-            item.hidden = item.restricted
             for value in item.values:
                 value.hidden = item.restricted or value.restricted
 
@@ -58,7 +57,6 @@ def _page_number(section, opened, page, bound):
 
 
 def _controls(item, *, decides, bound):
-    item.can_decide = decides
     item.form = None
     if decides and not item.withheld:
         item.form = bound if bound is not None and bound.prefix == withhold_prefix(item) else RedactForm(item=item)

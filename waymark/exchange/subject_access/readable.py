@@ -18,16 +18,13 @@ from django.utils.translation import gettext_lazy
 
 from waymark.core.audit_registry import describe
 from waymark.plans.sections import SECTION_KINDS, TEXT_SECTION_FIELDS
+from waymark.provision.dates import day_text
 from waymark.pupils.models import Tier
 
 # Keys inside JSON that are ids, not words.
 _JSON_ID_KEY = re.compile(r"(^|_)(id|ids|pk|uuid|lineage|sha256|hash)$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
-
-
-def format_date(value):
-    return f"{value.day} {value:%B %Y}"
 
 
 def format_datetime(value):
@@ -52,12 +49,12 @@ RELATED_LABELS = {
     "accounts.User": (_user_label, ()),
     "pupils.ParentLink": (lambda link: f"{link.full_name} ({link.get_relationship_display().lower()})", ()),
     "pupils.Need": (lambda need: f"{need.need_type.name} (rank {need.rank})", ("need_type",)),
-    "provision.SessionLog": (lambda session: f"{session.group.name}, {format_date(session.date)}", ("group",)),
+    "provision.SessionLog": (lambda session: f"{session.group.name}, {day_text(session.date)}", ("group",)),
     "evidence.Share": (lambda share: f"{share.service}: {share.display_name}", ("specialist",)),
     "plans.SupportPlan": (lambda plan: _("The pupil's plan"), ()),
     "plans.PlanVersion": (_version_label, ()),
     "plans.Review": (
-        lambda review: _("Review held on %(date)s") % {"date": format_date(review.held_on)},
+        lambda review: _("Review held on %(date)s") % {"date": day_text(review.held_on)},
         (),
     ),
     "exchange.ReceivedTransfer": (lambda received: str(received), ()),
@@ -146,7 +143,7 @@ def _scalar(value):
     text = str(value)
     if _ISO_DATE.match(text):
         try:
-            return format_date(datetime.date.fromisoformat(text))
+            return day_text(datetime.date.fromisoformat(text))
         except ValueError:
             return text
     if _ISO_DATETIME.match(text):
@@ -201,7 +198,7 @@ def value_text(model_label, candidate, obj):
     if isinstance(candidate, models.DateTimeField):
         return format_datetime(value)
     if isinstance(candidate, models.DateField):
-        return format_date(value)
+        return day_text(value)
     if isinstance(candidate, models.JSONField):
         return json_text(value)
     if isinstance(value, Decimal):

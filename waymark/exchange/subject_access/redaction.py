@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from waymark.core.audit import audit_record
-from waymark.core.personal_data import PERSONAL_DATA
+from waymark.core.personal_data import entry_for
 from waymark.core.services import require
 
 from ..models import Redaction, SubjectAccessRequest
@@ -242,10 +242,10 @@ def apply_defaults(*, actor, request):
 
 
 def _entry(model):
-    entry = next((entry for entry in PERSONAL_DATA if entry.model == model), None)
-    if entry is None:
-        raise ValidationError(_("This is not part of the pupil's record."))
-    return entry
+    try:
+        return entry_for(model)
+    except LookupError:
+        raise ValidationError(_("This is not part of the pupil's record.")) from None
 
 
 @transaction.atomic

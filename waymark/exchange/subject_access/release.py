@@ -31,10 +31,11 @@ from waymark.core.audit import audit_record
 from waymark.core.services import STALE_MESSAGE, save_versioned
 from waymark.core.spreadsheets import csv_bytes, safe_filename
 from waymark.evidence.uploads.kinds import EXTENSIONS
+from waymark.provision.dates import day_text
 
 from ..models import SubjectAccessRequest
 from .gather import gather
-from .readable import format_date, format_datetime
+from .readable import format_datetime
 from .redaction import annotate, restricted_released, summarise
 from .requests import lock_gathering, require_request_administrator
 
@@ -138,9 +139,7 @@ def _pdf_sections(sections):
 
 def release_pdf(request, sections, *, released_at):
     """One tagged PDF (PDF/UA-1) of every section, as ``plans.documents.pdf`` makes plans."""
-    from weasyprint import HTML
-
-    from waymark.plans.documents.pdf import PDF_BASE_URL, static_only_fetcher_class
+    from waymark.plans.documents.pdf import tagged_pdf
 
     html = render_to_string(
         "exchange/sar_release_pdf.html",
@@ -149,12 +148,11 @@ def release_pdf(request, sections, *, released_at):
             "pupil": request.pupil,
             "school": request.pupil.school,
             "sections": _pdf_sections(sections),
-            "released_on": format_date(timezone.localdate(released_at)),
-            "received_on": format_date(request.received_on),
+            "released_on": day_text(timezone.localdate(released_at)),
+            "received_on": day_text(request.received_on),
         },
     )
-    fetcher = static_only_fetcher_class()(timeout=2, allow_redirects=False)
-    return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=fetcher).write_pdf(pdf_variant="pdf/ua-1")
+    return tagged_pdf(html)
 
 
 def _documents(sections):
@@ -204,7 +202,7 @@ def build_release(request, sections, *, released_at):
             "counts": counts,
             "pdf_name": PDF_NAME,
             "released_on": format_datetime(released_at),
-            "received_on": format_date(request.received_on),
+            "received_on": day_text(request.received_on),
         },
     )
     buffer = io.BytesIO()

@@ -9,9 +9,6 @@ allows. A complex request may be extended by up to two further months, with a re
 requester within the first month.
 """
 
-import calendar
-import datetime
-
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -20,11 +17,12 @@ from django.utils.translation import gettext as _
 from waymark.core.access import Action
 from waymark.core.audit import audit_record
 from waymark.core.services import require_pupil, save_versioned
+from waymark.plans.review_dates import add_months
+from waymark.provision.dates import day_text
 from waymark.pupils.models import ParentLink
 
 from ..models import SubjectAccessRequest
 from ..permissions import require_records_administrator
-from .readable import format_date
 
 Requester = SubjectAccessRequest.Requester
 IdentityCheck = SubjectAccessRequest.IdentityCheck
@@ -41,13 +39,6 @@ IDENTITY_CHECKS_FOR = {
     Requester.PUPIL: {IdentityCheck.PUPIL_IN_PERSON, IdentityCheck.DOCUMENTS},
     Requester.REPRESENTATIVE: {IdentityCheck.AUTHORITY},
 }
-
-
-def add_months(day, months):
-    """The same date ``months`` calendar months later, or the last day of that month if it is shorter."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def due_date(received_on):
@@ -207,12 +198,12 @@ def _extension_errors(request, extended_to, reason, today):
         errors["extended_to"] = _("Enter the new due date.")
     elif extended_to <= request.due_on:
         errors["extended_to"] = _("The new due date must be after %(date)s, the date the answer is due.") % {
-            "date": format_date(request.due_on)
+            "date": day_text(request.due_on)
         }
     elif extended_to > limit:
         errors["extended_to"] = _(
             "The due date can be extended by at most two further months: to %(date)s at the latest."
-        ) % {"date": format_date(limit)}
+        ) % {"date": day_text(limit)}
     if not reason:
         errors["extension_reason"] = _("Give the reason for extending the deadline.")
     if not errors and request.extended_to is None and today > request.due_on:
@@ -221,7 +212,7 @@ def _extension_errors(request, extended_to, reason, today):
         errors["extended_to"] = _(
             "The deadline can only be extended within the first month, before %(date)s had passed, "
             "and the requester told why."
-        ) % {"date": format_date(request.due_on)}
+        ) % {"date": day_text(request.due_on)}
     return errors
 
 

@@ -58,11 +58,6 @@ def may_download_release(actor, request):
     return actor.can_see_restricted() or not release_sent_restricted(request)
 
 
-def sar_get(actor, public_id):
-    """The request, or ``SubjectAccessRequest.DoesNotExist`` (and ValueError for a bad id)."""
-    return sar_restrict(actor).get(public_id=public_id)
-
-
 def sar_open_list(actor):
     """Requests still being answered, the nearest deadline first (an extension moves it)."""
     requests = list(sar_restrict(actor).filter(status=OPEN))

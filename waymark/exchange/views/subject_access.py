@@ -29,7 +29,7 @@ from django.views.generic import TemplateView, View
 from waymark.core.access import Action
 from waymark.core.audit import audit_record
 from waymark.core.forms import versioned_initial
-from waymark.core.personal_data import PERSONAL_DATA
+from waymark.core.personal_data import entry_for
 from waymark.core.services import is_stale
 from waymark.core.views.base import (
     CapabilityTemplateView,
@@ -37,6 +37,7 @@ from waymark.core.views.base import (
     ScopedObjectMixin,
     form_error_from,
 )
+from waymark.provision.dates import day_text
 from waymark.pupils.models import ParentLink, Pupil
 
 from ..models import Redaction, SubjectAccessRequest
@@ -45,7 +46,6 @@ from ..subject_access import redaction as redactions
 from ..subject_access import release, requests, selectors
 from ..subject_access.gather import gather_entry, item_anchor
 from ..subject_access.page import deadline_state, detail_context, detail_url
-from ..subject_access.readable import format_date
 from ..subject_access_forms import (
     PupilSearchForm,
     RedactForm,
@@ -141,7 +141,7 @@ class SarCreateView(RecordsAdministratorMixin, ScopedFormView):
             return self.form_invalid(form)
         messages.success(
             self.request,
-            _("The request has been logged. The answer is due by %(date)s.") % {"date": format_date(created.due_on)},
+            _("The request has been logged. The answer is due by %(date)s.") % {"date": day_text(created.due_on)},
         )
         return redirect(detail_url(created))
 
@@ -204,8 +204,9 @@ class SarRedactView(SarObjectMixin, View):
         return TemplateResponse(request, "exchange/sar_detail.html", context)
 
     def _item(self, model, pk):
-        entry = next((entry for entry in PERSONAL_DATA if entry.model == model), None)
-        if entry is None:
+        try:
+            entry = entry_for(model)
+        except LookupError:
             return None
         section = redactions.annotate(self.object, [gather_entry(entry, self.object.pupil)])[0]
         return next((item for item in section.items if item.pk == pk), None)
@@ -286,7 +287,7 @@ class SarExtendView(SarFormMixin, ScopedFormView):
             return self.refused(form, error)
         messages.success(
             self.request,
-            _("The due date is now %(date)s. Tell the requester why.") % {"date": format_date(data["extended_to"])},
+            _("The due date is now %(date)s. Tell the requester why.") % {"date": day_text(data["extended_to"])},
         )
         return redirect(detail_url(self.object))
 

@@ -88,10 +88,17 @@ def pdf_html(version, document, *, for_parent=False):
     )
 
 
-def version_pdf(version, document, *, for_parent=False):
-    """A tagged PDF (PDF/UA-1: structure tags, title and language set, fonts embedded)."""
+def tagged_pdf(html):
+    """``html`` as a tagged PDF (PDF/UA-1: structure tags, title and language set, fonts embedded).
+
+    Every PDF Waymark makes goes through here: only our own static files are fetched.
+    """
     from weasyprint import HTML
 
-    html = pdf_html(version, document, for_parent=for_parent)
     fetcher = static_only_fetcher_class()(timeout=2, allow_redirects=False)
     return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=fetcher).write_pdf(pdf_variant="pdf/ua-1")
+
+
+def version_pdf(version, document, *, for_parent=False):
+    """A plan version as a tagged PDF (``tagged_pdf``)."""
+    return tagged_pdf(pdf_html(version, document, for_parent=for_parent))
