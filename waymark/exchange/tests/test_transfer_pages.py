@@ -377,3 +377,31 @@ def test_every_table_of_the_received_record_is_labelled_by_its_own_caption(cast,
     assert len(set(captions)) == len(captions)  # one table, one caption id
     assert "govuk-table__cell--numeric" in content  # the sessions counted, set right
     assert "Intervention 5" in text_of(response)
+
+
+def test_a_received_document_made_restricted_is_listed_only_for_the_senco_and_dsl(cast, client_for):
+    transfer = received(cast.pupil, by=cast.senco)
+    with_documents(transfer, 2)
+    with scopes_disabled():
+        Document.objects.filter(title="Report 1").update(visibility="restricted")
+    url = reverse("exchange:received-detail", args=[transfer.public_id])
+    for user, sees in ((cast.senco, True), (cast.dsl, True), (cast.teacher, False), (cast.head_of_year, False)):
+        page = text_of(client_for(user).get(url))
+        assert "Report 0" in page, user
+        assert ("Report 1" in page) is sees, user
+
+
+def test_the_received_list_runs_the_same_queries_for_one_record_or_several(
+    cast, client_for, django_assert_max_num_queries
+):
+    client = client_for(cast.senco)
+    url = reverse("exchange:received-list", args=[cast.pupil.public_id])
+    received(cast.pupil, by=cast.senco, sha="d" * 64)
+    client.get(url)  # warm the session and the actor's caches
+    with django_assert_max_num_queries(30) as one:
+        client.get(url)
+    for n in range(4):
+        received(cast.pupil, by=cast.head, sha=f"{n}" * 64)
+    with django_assert_max_num_queries(len(one)):
+        response = client.get(url)
+    assert text_of(response).count("Old Mill Primary") == 5

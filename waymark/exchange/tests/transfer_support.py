@@ -205,7 +205,7 @@ def upload(data, name="ada.waymark"):
 def unchanged_state():
     """``fingerprint()`` without the audit count (a refusal is audited), and the tables a transfer writes."""
     with scopes_disabled():
-        state = {key: value for key, value in fingerprint().items() if key != "audit"}
+        state = fingerprint(audit=False)
         state.update(
             transfers=list(ReceivedTransfer.objects.values_list("pk", flat=True)),
             measures=list(Measure.objects.values_list("pk", "value")),

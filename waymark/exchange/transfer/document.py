@@ -25,12 +25,12 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from waymark.core.models import Visibility
-from waymark.core.personal_data import entries
+from waymark.core.personal_data import entries, entry_for
 from waymark.evidence.uploads.kinds import EXTENSIONS
 from waymark.provision.delivery import Period, pupil_delivery
 
 from . import document_plans as plans
-from .document_plans import LEVELS, iso_day, register_rows
+from .document_plans import LEVELS, iso_day
 from .format import PACKAGE_VERSION
 
 # Where each register entry that travels goes in the document.
@@ -146,7 +146,7 @@ def _pupil(pupil):
 
 
 def _sen_statuses(pupil):
-    rows = register_rows("pupils.SenStatus").for_pupil(pupil).order_by("starts_on", "pk")
+    rows = entry_for("pupils.SenStatus").for_pupil(pupil).order_by("starts_on", "pk")
     return [
         {
             "provision": row.provision,
@@ -159,7 +159,7 @@ def _sen_statuses(pupil):
 
 
 def _needs(pupil):
-    rows = register_rows("pupils.Need").for_pupil(pupil).select_related("need_type").order_by("starts_on", "rank", "pk")
+    rows = entry_for("pupils.Need").for_pupil(pupil).select_related("need_type").order_by("starts_on", "rank", "pk")
     needs = []
     for row in rows:
         restricted = row.visibility == Visibility.RESTRICTED
@@ -233,7 +233,7 @@ def _provision_delivered(actor, pupil, versions):
 def _measures(pupil):
     # Measures that came in an earlier transfer travel inside that transfer (previous_transfers).
     rows = (
-        register_rows("provision.Measure")
+        entry_for("provision.Measure")
         .for_pupil(pupil)
         .filter(received_in__isnull=True)
         .select_related("measure_type", "group__intervention")
@@ -264,7 +264,7 @@ def _measures(pupil):
 
 def _documents(pupil):
     rows = (
-        register_rows("evidence.Document")
+        entry_for("evidence.Document")
         .for_pupil(pupil)
         .filter(visibility__in=LEVELS)
         .select_related("received_in")
@@ -294,7 +294,7 @@ def _documents(pupil):
 
 
 def _notes(pupil):
-    rows = register_rows("evidence.Note").for_pupil(pupil).filter(visibility__in=LEVELS).order_by("happened_on", "pk")
+    rows = entry_for("evidence.Note").for_pupil(pupil).filter(visibility__in=LEVELS).order_by("happened_on", "pk")
     return [
         {
             "happened_on": iso_day(row.happened_on),
@@ -307,7 +307,7 @@ def _notes(pupil):
 
 
 def _previous_transfers(pupil):
-    rows = register_rows("exchange.ReceivedTransfer").for_pupil(pupil).order_by("exported_at", "pk")
+    rows = entry_for("exchange.ReceivedTransfer").for_pupil(pupil).order_by("exported_at", "pk")
     return [
         {
             "from_school_name": row.from_school_name,

@@ -18,10 +18,6 @@ from waymark.plans.snapshot import visible_content
 LEVELS = frozenset({Visibility.EVERYONE, Visibility.STAFF})
 
 
-def register_rows(label):
-    return entry_for(label)
-
-
 def iso_day(value):
     return value.isoformat() if value else None
 
@@ -33,7 +29,7 @@ def iso_moment(value):
 def plan_versions(pupil):
     """``[(entry, version)]``: every shared or published version, oldest first, from its snapshot."""
     versions = (
-        register_rows("plans.PlanVersion")
+        entry_for("plans.PlanVersion")
         .for_pupil(pupil)
         .filter(status__in=PlanVersion.FROZEN)
         .select_related("template", "plan__pupil__school")
@@ -60,7 +56,7 @@ def plan_versions(pupil):
 
 def reviews(pupil):
     rows = (
-        register_rows("plans.Review")
+        entry_for("plans.Review")
         .for_pupil(pupil)
         .filter(status=Review.Status.COMPLETED)
         .select_related("version", "plan__pupil__school")
@@ -115,7 +111,7 @@ def reviews(pupil):
 
 def parent_contributions(pupil):
     rows = (
-        register_rows("plans.ParentContribution")
+        entry_for("plans.ParentContribution")
         .for_pupil(pupil)
         .select_related("link", "review")
         .order_by("created_at", "pk")
@@ -136,7 +132,7 @@ def parent_contributions(pupil):
 
 def agreement_responses(pupil):
     rows = (
-        register_rows("plans.AgreementResponse")
+        entry_for("plans.AgreementResponse")
         .for_pupil(pupil)
         .select_related("link", "version")
         .order_by("responded_at", "pk")
@@ -158,7 +154,7 @@ def agreement_responses(pupil):
 
 def parent_meetings(pupil):
     rows = (
-        register_rows("plans.ParentMeeting")
+        entry_for("plans.ParentMeeting")
         .for_pupil(pupil)
         .select_related("review")
         .prefetch_related("parents")

@@ -26,13 +26,14 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from waymark.evidence import scanning, uploads
 from waymark.evidence.uploads import NAME_EXTENSIONS, extension_of
 from waymark.exchange.models import ReceivedTransfer
+from waymark.provision.dates import day_text
+from waymark.provision.dates import parse_iso_date as day
 from waymark.provision.models import MeasureType, measure_types_for
 from waymark.pupils.models import ON_REGISTER_PROVISIONS, NeedType, Provision, Pupil, SenStatus
 from waymark.pupils.upn import UPNError, validate_upn
@@ -69,14 +70,6 @@ class Intake:
     @property
     def document(self):
         return self.opened.document
-
-
-def day(iso):
-    return datetime.date.fromisoformat(iso) if iso else None
-
-
-def day_text(value):
-    return date_format(value, "j F Y") if value else ""
 
 
 def plan_intake(actor, school, opened, *, check_files=True):

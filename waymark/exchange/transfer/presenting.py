@@ -11,13 +11,14 @@ page draws them all with the same two includes, as the chronology does.
 import datetime
 
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from waymark.evidence.selectors import staff_levels
 from waymark.plans.documents import present
 from waymark.plans.models import PlanVersion
 from waymark.plans.snapshot import visible_content
+from waymark.provision.dates import day_text
+from waymark.provision.dates import parse_iso_date as day
 from waymark.provision.measure_values import format_age, format_number
 from waymark.provision.models import Measure, MeasureType
 from waymark.pupils.models import Provision, Tier
@@ -26,13 +27,6 @@ from ..chronology.entries import rating_text
 from ..tables import Table
 
 AGE_CODES = {kind.value for kind in MeasureType.AGE_KINDS}
-
-
-def day(iso):
-    try:
-        return datetime.date.fromisoformat(iso) if iso else None
-    except (TypeError, ValueError):
-        return None
 
 
 def moment(iso):
@@ -45,7 +39,7 @@ def moment(iso):
 
 def written(value, none="–"):
     """A date as "4 March 2027"; ``none`` for no date."""
-    return date_format(value, "j F Y") if value else none
+    return day_text(value) if value else none
 
 
 def _label(choices, value):
@@ -270,14 +264,13 @@ def _earlier(document):
                 ],
                 "reviews": len(inner.get("reviews", [])),
                 "measures": len(inner.get("measures", [])),
-                "earlier": len(inner.get("previous_transfers", [])),
             }
         )
     return earlier
 
 
 def received_page(actor, transfer, documents):
-    """Everything the received-record page shows. ``documents``: this transfer's evidence documents."""
+    """Everything the received-record page shows. ``documents``: the evidence documents of it ``actor`` may see."""
     document = transfer.document
     levels = staff_levels(actor)
     reviews, pending_views = _reviews(document)
@@ -295,7 +288,7 @@ def received_page(actor, transfer, documents):
         ],
         "provision": _provision(document),
         "measures": _measures(document),
-        "documents": [item for item in documents if item.visibility in levels],
+        "documents": documents,
         "notes": [
             {**row, "happened_on": day(row["happened_on"])}
             for row in sorted(document["notes"], key=lambda row: row["happened_on"], reverse=True)
