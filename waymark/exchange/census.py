@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from waymark.core.access import Action
 from waymark.core.audit import audit_record
 from waymark.core.services import require
+from waymark.provision.dates import day_text
 from waymark.pupils.models import (
     LEGACY_PROVISIONS,
     ON_REGISTER_PROVISIONS,
@@ -99,7 +100,7 @@ class PupilCheck:
 
     @property
     def need_codes(self):
-        return ", ".join(need.need_type.code for need in self.needs)
+        return _codes(self.needs)
 
 
 @dataclass
@@ -264,7 +265,7 @@ def _need_problems(check, day):
     if any(n.need_type.code == NSA_CODE for n in primary) and secondary:
         problems.append(_problem("nsa_with_secondary"))
     if DS_CODE in codes and day.year < DS_FIRST_CENSUS_YEAR:
-        problems.append(_problem("ds_before_2025", day=_date(day)))
+        problems.append(_problem("ds_before_2025", day=day_text(day)))
     return problems
 
 
@@ -277,10 +278,6 @@ def _upn_problems(check):
     except UPNError as error:
         return [_problem("bad_upn", upn=upn, reason=str(error))]
     return []
-
-
-def _date(day):
-    return f"{day.day} {day:%B %Y}"
 
 
 def check_pupil(pupil, day):
@@ -355,7 +352,7 @@ EXPORT_HEADER = (
 def census_export(*, actor, day, file_format):
     """The check as rows for a spreadsheet, audited as a disclosure before it is built.
 
-    Returns ``(filename, check, counts, need_rows, failing_rows)``: the counts by provision,
+    Returns ``(filename, counts, need_rows, failing_rows)``: the counts by provision,
     the counts by need type (primary, secondary), and one row per problem, naming the pupil.
     """
     check = census_check(actor, day)
@@ -393,4 +390,4 @@ def census_export(*, actor, day, file_format):
         for problem in c.problems
     ]
     filename = f"census-check-{day.isoformat()}.{file_format}"
-    return filename, check, counts, need_rows, failing
+    return filename, counts, need_rows, failing

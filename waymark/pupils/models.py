@@ -43,6 +43,18 @@ class PupilQuerySet(models.QuerySet):
     def not_archived(self):
         return self.filter(archived_at__isnull=True)
 
+    def matching(self, search):
+        """Pupils whose names hold every word of ``search``, or whose UPN is one of them (any case)."""
+        pupils = self
+        for term in (search or "").split():
+            pupils = pupils.filter(
+                Q(legal_forename__icontains=term)
+                | Q(legal_surname__icontains=term)
+                | Q(preferred_name__icontains=term)
+                | Q(upn__iexact=term)
+            )
+        return pupils
+
     def on_roll(self, on=None):
         on = on or datetime.date.today()
         return self.filter(Q(date_left__isnull=True) | Q(date_left__gte=on))

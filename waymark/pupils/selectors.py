@@ -129,15 +129,7 @@ def register_list(actor, *, filters=None, search="", order="name"):
             enrolments__starts_on__lte=actor.today,
             enrolments__ends_on__gte=actor.today,
         )
-    if search:
-        terms = search.split()
-        for term in terms:
-            pupils = pupils.filter(
-                Q(legal_forename__icontains=term)
-                | Q(legal_surname__icontains=term)
-                | Q(preferred_name__icontains=term)
-                | Q(upn__iexact=term)
-            )
+    pupils = pupils.matching(search)
     ordering = {
         "name": ["legal_surname", "legal_forename"],
         "-name": ["-legal_surname", "-legal_forename"],

@@ -22,7 +22,8 @@ from waymark.core.views.base import (
     ScopedFormView,
     form_error_from,
 )
-from waymark.exchange.permissions import can_administer_records, can_import
+from waymark.exchange.permissions import can_administer_records, can_export_pupils, can_import
+from waymark.exchange.retention import open_hold
 from waymark.schools.models import School
 
 from . import services
@@ -118,7 +119,6 @@ class PupilDetailView(ScopedDetailView):
         statuses = list(pupil.sen_statuses.all())
         can_edit = Pupil.objects.restrict(actor, Action.EDIT, audience="staff").filter(pk=pupil.pk).exists()
         can_invite = Pupil.objects.restrict(actor, Action.INVITE, audience="staff").filter(pk=pupil.pk).exists()
-        can_export = Pupil.objects.restrict(actor, Action.EXPORT, audience="staff").filter(pk=pupil.pk).exists()
         now = timezone.now()
         parent_links = list(pupil.parent_links.all())
         for link in parent_links:
@@ -137,21 +137,22 @@ class PupilDetailView(ScopedDetailView):
             # everyone who sees the page sees relationships, access and language or access needs.
             can_see_contact_details=can_edit or can_invite or actor.can_see_restricted(),
             can_see_restricted=actor.can_see_restricted(),
-            record=record_actions(actor, pupil, can_export=can_export),
+            record=record_actions(actor, pupil),
             tab="overview",
             **kwargs,
         )
 
 
-def record_actions(actor, pupil, *, can_export):
+def record_actions(actor, pupil):
     """What the pupil page offers for the record as a whole: exports, transfers, subject access, archive."""
     records_admin = can_administer_records(actor)
     return {
-        "export": can_export and actor.is_staff_member,
+        # As the chronology and transfer pages decide: exporting reaches every pupil of the school or none.
+        "export": can_export_pupils(actor),
         "import": can_import(actor),
         "administer": records_admin,
         "received": list(pupil.received_transfers.order_by("-exported_at")),
-        "hold": pupil.legal_holds.filter(lifted_at__isnull=True).first() if records_admin else None,
+        "hold": open_hold(pupil) if records_admin else None,
     }
 
 

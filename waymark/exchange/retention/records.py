@@ -13,15 +13,12 @@ from django.utils.translation import gettext as _
 from waymark.core.access import Action
 from waymark.core.audit import audit_record
 from waymark.core.services import STALE_MESSAGE, require_pupil, save_versioned
+from waymark.provision.dates import day_text
 from waymark.pupils.models import Pupil
 from waymark.schools.models import School
 
 from ..models import LegalHold
 from ..permissions import require_importer, require_records_administrator
-
-
-def _date(day):
-    return f"{day.day} {day:%B %Y}"
 
 
 def _require_archiver(actor, pupil):
@@ -55,7 +52,7 @@ def archive_problem(pupil, today):
         return _("Only a leaver's record can be archived. Record the date they left the school first.")
     if pupil.date_left > today:
         return _("They leave on %(date)s. Their record can be archived from that day.") % {
-            "date": _date(pupil.date_left)
+            "date": day_text(pupil.date_left)
         }
     return None
 

@@ -245,3 +245,35 @@ def test_an_archived_pupil_page_for_holds_still_opens(cast, client_for):
     with scopes_disabled():
         Pupil.objects.filter(pk=cast.pupil.pk).update(date_left=datetime.date.today(), archived_at=timezone.now())
     assert client_for(cast.head).get(place_url(cast.pupil)).status_code == 200
+
+
+def test_the_hold_pages_say_when_and_by_whom_the_hold_was_placed(cast, client_for):
+    client = client_for(cast.head)
+    client.post(place_url(cast.pupil), {"reason": "A claim against the school"})
+    today = timezone.localdate()
+    stamp = f"{today.day} {today:%B %Y} by {cast.head.full_name}"
+    assert stamp in text_of(client.get(lift_url(cast.pupil)))
+    assert f"already has a legal hold, placed on {stamp}." in text_of(client.get(place_url(cast.pupil)))
+    assert stamp in text_of(client.get(SETTINGS))
+
+
+def test_the_pupil_page_offers_the_whole_record_pages_to_those_they_open_for(cast, client_for):
+    pupil_page = reverse("pupils:pupil-detail", args=[cast.pupil.public_id])
+    links = {
+        reverse("exchange:chronology", args=[cast.pupil.public_id]),
+        reverse("exchange:transfer-export", args=[cast.pupil.public_id]),
+        reverse("exchange:hold-place", args=[cast.pupil.public_id]),
+    }
+    wrong = []
+    for name, user in cast.people.items():
+        client = client_for(user)
+        response = client.get(pupil_page)
+        if response.status_code != 200:
+            continue
+        content = response.content.decode()
+        for link in links:
+            offered = f'href="{link}"' in content
+            opens = client.get(link).status_code == 200
+            if offered != opens:
+                wrong.append(f"{name}: {link} offered={offered}, opens={opens}")
+    assert wrong == []

@@ -93,7 +93,7 @@ def census_export_view(request):
     day, form, _default = _chosen_day(request)
     if form.errors:
         raise Http404
-    filename, _check, counts, need_rows, failing = census_export(actor=request.actor, day=day, file_format=file_format)
+    filename, counts, need_rows, failing = census_export(actor=request.actor, day=day, file_format=file_format)
     if file_format == "csv":
         return csv_response(filename, EXPORT_HEADER, failing)
     return xlsx_response(

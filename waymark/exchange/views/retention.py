@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.functional import cached_property
@@ -73,15 +73,9 @@ class ArchiveListView(CapabilityTemplateView):
             .filter(school=actor.school, archived_at__isnull=False)
             .annotate(on_hold=Exists(holds))
             .select_related("archived_by")
+            .matching(search)
+            .order_by("legal_surname", "legal_forename", "pk")
         )
-        for term in search.split():
-            pupils = pupils.filter(
-                Q(legal_forename__icontains=term)
-                | Q(legal_surname__icontains=term)
-                | Q(preferred_name__icontains=term)
-                | Q(upn__iexact=term)
-            )
-        pupils = pupils.order_by("legal_surname", "legal_forename", "pk")
         page = Paginator(pupils, settings.WAYMARK_REGISTER_PAGE_SIZE).get_page(self.request.GET.get("page"))
         rows = list(page.object_list)
         _audit_names_shown(actor, rows, "archived", searched=bool(search))

@@ -12,15 +12,12 @@ from waymark.exchange.retention import (
     retention_apply,
     retention_preview,
 )
+from waymark.provision.dates import day_text
 from waymark.schools.models import School
 
 
 def _plural(count, one, many=None):
     return f"{count} {one if count == 1 else (many or one + 's')}"
-
-
-def _day(value):
-    return f"{value.day} {value:%B %Y}"
 
 
 class Command(BaseCommand):
@@ -61,7 +58,7 @@ class Command(BaseCommand):
         else:
             schools = list(School.objects.order_by("name", "pk"))
         heading = "Retention dry run" if dry_run else "Retention run"
-        self.stdout.write(f"{heading} on {_day(today)}." + (" Nothing will be changed." if dry_run else ""))
+        self.stdout.write(f"{heading} on {day_text(today)}." + (" Nothing will be changed." if dry_run else ""))
         leaving = []  # pupils a run would delete: their parents' links go with them
         for each in schools:
             with scope(school=[each.pk]):
@@ -92,14 +89,14 @@ class Command(BaseCommand):
         self._school_heading(plan.school, plan.years)
         self.stdout.write(f"  Archived leavers past retention, to delete: {len(plan.due)}")
         for due in plan.due:
-            self.stdout.write(f"    - pupil {due.pupil.public_id} (left {_day(due.pupil.date_left)})")
+            self.stdout.write(f"    - pupil {due.pupil.public_id} (left {day_text(due.pupil.date_left)})")
         if plan.held:
             self.stdout.write(f"  Past retention but kept by a legal hold: {len(plan.held)}")
             for due in plan.held:
                 self.stdout.write(f"    - pupil {due.pupil.public_id}")
         self.stdout.write(f"  Import files finished more than {IMPORT_FILE_DAYS} days ago: {len(plan.import_batches)}")
         self.stdout.write(
-            f"  Audit events past their retention (before {_day(plan.audit_before)}): {plan.audit_events}"
+            f"  Audit events past their retention (before {day_text(plan.audit_before)}): {plan.audit_events}"
         )
 
     def _applied(self, school, run):
@@ -117,7 +114,7 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write("Across the installation:")
         self.stdout.write(
-            f"  Audit events with no school past their retention (before {_day(plan.audit_before)}): "
+            f"  Audit events with no school past their retention (before {day_text(plan.audit_before)}): "
             f"{plan.audit_events}"
         )
         self.stdout.write(
