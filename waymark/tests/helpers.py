@@ -49,11 +49,12 @@ def error_summary(response):
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", match.group(1))).split())
 
 
-def fingerprint():
-    """Everything a write could change in the tables these apps own, as plain values."""
+def fingerprint(*, audit=True):
+    """Everything a write could change in the tables these apps own, as plain values; without the
+    audit count when ``audit`` is false (for a refusal, which is audited but changes nothing else)."""
     with scopes_disabled():
         return {
-            "audit": AuditEvent.objects.count(),
+            **({"audit": AuditEvent.objects.count()} if audit else {}),
             "pupils": list(
                 Pupil.objects.order_by("pk").values_list(
                     "pk",

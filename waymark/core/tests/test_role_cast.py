@@ -20,7 +20,7 @@ from waymark.pupils.models import NeedType, ParentLink, Pupil
 from waymark.pupils.selectors import pupil_filter
 from waymark.schools.models import LocalAuthorityOfficer
 from waymark.tests import factories as f
-from waymark.tests.helpers import date_fields, fingerprint, pupil_post_data
+from waymark.tests.helpers import cast_mismatches, date_fields, fingerprint, pupil_post_data
 
 LEADERS = {"senco", "dsl", "head", "trust_lead"}  # every pupil of the school
 ADMINS = {"senco", "head"}  # administer: the school's settings, staff and history
@@ -108,12 +108,7 @@ def status_of(client, url, **kwargs):
 def test_who_may_open_each_page(cast, client_for, page):
     build_url, allowed = PAGES[page]
     url = build_url(cast)
-    wrong = []
-    for name, user in cast.people.items():
-        expected = 200 if name in allowed else 404
-        got = status_of(client_for(user), url)
-        if got != expected:
-            wrong.append(f"{name}: expected {expected}, got {got}")
+    wrong = cast_mismatches(cast, client_for, url, allowed)
     assert not wrong, f"{page} ({url}):\n" + "\n".join(wrong)
 
 

@@ -15,7 +15,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from waymark.core.audit import audit_record
-from waymark.exchange.batches import batch_bytes, batch_fail, batch_finish, batch_progress, batch_start
+from waymark.exchange.batches import (
+    batch_bytes,
+    batch_fail,
+    batch_finish,
+    batch_open,
+    batch_progress,
+    batch_record_preview,
+    batch_reject,
+    batch_start,
+)
+from waymark.exchange.models import ImportKind
 from waymark.exchange.permissions import require_importer
 from waymark.pupils.models import NeedType
 from waymark.pupils.services import need_add, pupil_create, pupil_update
@@ -74,6 +84,23 @@ def ctf_import(*, actor, school, data, progress=None, source=None):
             data={"kind": "ctf", "sha256": hashlib.sha256(data).hexdigest(), "summary": counts},
         )
     return counts
+
+
+def ctf_batch_open(*, actor, school, uploaded_file):
+    """Keep an uploaded CTF as a batch and check it; return (the batch, the check's ``CheckResult``).
+
+    A file that cannot be read as a CTF at all is rejected (``batch_reject``: REJECTED, the
+    file deleted); otherwise the preview and every problem are saved on the waiting batch.
+    ``ValidationError`` (and nothing kept) for a file over the size limit or empty.
+    """
+    batch = batch_open(actor=actor, school=school, kind=ImportKind.CTF, uploaded_file=uploaded_file)
+    result = check_file(school=school, data=batch_bytes(batch), today=actor.today)
+    if result.rejected:
+        return batch_reject(actor=actor, batch=batch, problems=result.problems), result
+    batch = batch_record_preview(
+        batch=batch, rows_total=result.pupils_in_file, summary=result.summary(), problems=result.problems
+    )
+    return batch, result
 
 
 def ctf_batch_commit(*, actor, batch):

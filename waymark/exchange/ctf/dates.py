@@ -5,11 +5,13 @@ import re
 
 from django.utils.translation import gettext as _
 
+from waymark.provision.dates import day_text
+
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
 
 
 def show_date(value):
-    return f"{value.day} {value:%B %Y}" if value else ""
+    return day_text(value) if value else ""
 
 
 class DateProblem(ValueError):

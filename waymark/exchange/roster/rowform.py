@@ -159,10 +159,10 @@ class RosterRowForm(forms.Form):
                 one["full_name"].lower() == two["full_name"].lower() or (one["email"] and one["email"] == two["email"])
             )
         ):
-            self.add_error(self._contact_column(2, data), _("Contact 2 is the same person as contact 1."))
+            self.add_error(self._contact_column(2), _("Contact 2 is the same person as contact 1."))
         return data
 
-    def _contact_column(self, n, data):
+    def _contact_column(self, n):
         for part in ("name", "forename", "surname", "email", "relationship", "phone", "responsibility"):
             if f"contact_{n}_{part}" in self.fields:
                 return f"contact_{n}_{part}"
@@ -177,7 +177,7 @@ class RosterRowForm(forms.Form):
             return None
         if not name:
             self.add_error(
-                self._contact_column(n, data),
+                self._contact_column(n),
                 _("Contact %(n)d has details but no name. Give their name, or leave all their columns empty.")
                 % {"n": n},
             )

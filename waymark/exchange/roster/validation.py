@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from waymark.provision.dates import day_text
 from waymark.pupils.models import ON_REGISTER_PROVISIONS, TIERS_FOR_PROVISION, Provision, Sex, Tier
 from waymark.schools.models import year_group_label
 
@@ -124,7 +125,7 @@ def _show(key, value):
     if value in (None, ""):
         return _("(blank)")
     if key in ("date_of_birth", "date_joined", "date_left"):
-        return value.strftime("%-d %B %Y")
+        return day_text(value)
     if key == "year_group":
         return str(year_group_label(value))
     if key == "sex":
@@ -402,8 +403,6 @@ class _Checker(ClassesAndFamilyMixin):
                     plan.row, "need_1", _("A need to be replaced starts after today. Change it on the pupil's page.")
                 )
             plan.need_ends.append((need["pk"], need["lock_version"]))
-
-    # ----- class and teacher -----
 
 
 def _rank_name(rank):

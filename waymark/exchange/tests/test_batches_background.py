@@ -4,7 +4,6 @@ queued fails saying so, and an import its worker never finished is failed by the
 
 import datetime
 import os
-import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -20,28 +19,18 @@ from waymark.exchange.retention import retention_apply
 from waymark.tests.helpers import error_summary, text_of
 
 from .ctf_helpers import ctf_bytes, numbered_as_in_files
-from .roster_files import sample
+from .roster_files import mapping_post, sample, upload_roster
 
 Status = ImportBatch.Status
 LONG_AGO = timezone.now() - datetime.timedelta(days=2)
 
 
-@pytest.fixture
-def senco(cast, client_for):
-    return client_for(cast.senco)
-
-
 def roster_batch(client):
     """A roster uploaded and checked through the pages, its recognised columns accepted."""
-    response = client.post(
-        reverse("exchange:roster-upload"), {"upload": SimpleUploadedFile("p.csv", sample("sims.csv"))}
+    batch = upload_roster(client, sample("sims.csv"), "p.csv")
+    assert (
+        client.post(reverse("exchange:roster-mapping", args=[batch.public_id]), mapping_post(batch)).status_code == 302
     )
-    assert response.status_code == 302, error_summary(response)
-    public_id = re.search(r"/roster/([0-9a-f-]{36})/", response["Location"]).group(1)
-    with scopes_disabled():
-        batch = ImportBatch.objects.get(public_id=public_id)
-    data = {f"column_{n}": batch.mapping.get(header, "") for n, header in enumerate(batch.summary["headers"])}
-    assert client.post(reverse("exchange:roster-mapping", args=[batch.public_id]), data).status_code == 302
     return batch
 
 

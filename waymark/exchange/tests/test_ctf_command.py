@@ -13,12 +13,7 @@ from waymark.core.models import AuditEvent
 from waymark.pupils.models import Pupil, SenStatus
 from waymark.tests.helpers import fingerprint
 
-from .ctf_helpers import FILES, ctf_document, ctf_pupil, numbered_as_in_files
-
-
-@pytest.fixture
-def ctf_school(cast):
-    return numbered_as_in_files(cast.school)
+from .ctf_helpers import FILES, ctf_document, ctf_pupil
 
 
 def run(*args):

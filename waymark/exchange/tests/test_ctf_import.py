@@ -17,14 +17,9 @@ from waymark.pupils.models import Need, NeedType, Pupil, SenStatus
 from waymark.tests import factories as f
 from waymark.tests.helpers import fingerprint
 
-from .ctf_helpers import TODAY, check, ctf_bytes, ctf_document, ctf_pupil, need, numbered_as_in_files, sen, system_actor
+from .ctf_helpers import TODAY, check, ctf_bytes, ctf_document, ctf_pupil, need, sen, system_actor
 
 D = datetime.date
-
-
-@pytest.fixture
-def ctf_school(cast):
-    return numbered_as_in_files(cast.school)
 
 
 def run_import(school, data, user=None):

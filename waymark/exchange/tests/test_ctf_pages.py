@@ -2,7 +2,6 @@
 preview runs the same number of queries however many pupils the file holds.
 """
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -15,20 +14,15 @@ from waymark.pupils.models import Pupil
 from waymark.tests import factories as f
 from waymark.tests.helpers import cast_mismatches, error_summary, fingerprint, text_of
 
-from .ctf_helpers import ctf_bytes, ctf_document, ctf_pupil, need, numbered_as_in_files, sen
+from .ctf_helpers import ctf_bytes, ctf_document, ctf_pupil, need, sen
 
 Status = ImportBatch.Status
 UPLOAD_URL = reverse("exchange:ctf-upload")
 
 
-@pytest.fixture
-def ctf_school(cast):
-    return numbered_as_in_files(cast.school)
-
-
 def records():
     """The pupils' side of the fingerprint: what an import would change (batches and audit aside)."""
-    return {key: value for key, value in fingerprint().items() if key != "audit"}
+    return fingerprint(audit=False)
 
 
 def upload(client, data, name="hillside.xml"):
@@ -285,7 +279,6 @@ def test_the_upload_and_the_preview_run_a_fixed_number_of_queries(
     assert (small.rows_total, large.rows_total) == (3, 40)
     small_preview = queries_for(client, preview_url(small))
     large_preview = queries_for(client, preview_url(large))
-    print(f"queries: upload {small_upload}/{large_upload}, preview {small_preview}/{large_preview}")
     assert small_preview == large_preview
     with django_assert_max_num_queries(15):
         client.get(preview_url(large))

@@ -13,14 +13,9 @@ from waymark.exchange.ctf.dates import DateProblem, parse_date
 from waymark.exchange.ctf.parsing import CTFRejected, parse_ctf
 from waymark.tests.helpers import fingerprint
 
-from .ctf_helpers import check, ctf_bytes, ctf_document, ctf_pupil, need, numbered_as_in_files, sen, system_actor
+from .ctf_helpers import check, ctf_bytes, ctf_document, ctf_pupil, need, sen, system_actor
 
 D = datetime.date
-
-
-@pytest.fixture
-def ctf_school(cast):
-    return numbered_as_in_files(cast.school)
 
 
 def messages(result):

@@ -15,20 +15,14 @@ from waymark.core.actor import Actor
 from waymark.exchange import batches
 from waymark.exchange.models import ColumnMapping, ImportBatch
 from waymark.exchange.transfer.receive import transfer_check
-from waymark.tests.factories import make_upn
 from waymark.tests.helpers import error_summary, text_of
 
 from .ctf_helpers import ctf_bytes, numbered_as_in_files
-from .roster_files import csv_bytes, sample
+from .roster_files import csv_bytes, generated_rows, mapping_post, sample, upload_roster
 from .transfer_support import PASSPHRASE, sealed
 from .transfer_support import upload as package_upload
 
 Status = ImportBatch.Status
-
-
-@pytest.fixture
-def senco(cast, client_for):
-    return client_for(cast.senco)
 
 
 @pytest.fixture(autouse=True)
@@ -36,22 +30,10 @@ def no_scanner(settings):
     settings.WAYMARK_VIRUS_SCANNER = "none"
 
 
-def upload_roster(client, data, name="pupils.csv"):
-    response = client.post(reverse("exchange:roster-upload"), {"upload": SimpleUploadedFile(name, data)})
-    assert response.status_code == 302, error_summary(response)
-    public_id = re.search(r"/roster/([0-9a-f-]{36})/", response["Location"]).group(1)
-    with scopes_disabled():
-        return ImportBatch.objects.get(public_id=public_id)
-
-
 def choose_columns(client, batch, remember=False, **overrides):
-    data = {
-        f"column_{index}": overrides.get(header, batch.mapping.get(header, ""))
-        for index, header in enumerate(batch.summary["headers"])
-    }
-    if remember:
-        data["remember"] = "on"
-    return client.post(reverse("exchange:roster-mapping", args=[batch.public_id]), data)
+    return client.post(
+        reverse("exchange:roster-mapping", args=[batch.public_id]), mapping_post(batch, remember, **overrides)
+    )
 
 
 def detail_url(batch):
@@ -61,13 +43,6 @@ def detail_url(batch):
 def fresh(batch):
     with scopes_disabled():
         return ImportBatch.objects.get(pk=batch.pk)
-
-
-def rows(count, *, start=1, born="14/03/2013"):
-    return [
-        [make_upn("873", "4001", n % 1000, year=f"{10 + n // 1000:02d}"), f"Surname{n}", f"Forename{n}", born, "8", "F"]
-        for n in range(start, start + count)
-    ]
 
 
 # ----- the list, and continuing each kind -----
@@ -161,7 +136,9 @@ def test_each_column_is_labelled_by_the_files_header_alone(cast, senco):
 
 
 def test_choosing_not_to_import_a_column_is_still_an_answer(cast, senco):
-    batch = upload_roster(senco, csv_bytes(rows(2), headers=["UPN", "Surname", "Forename", "DOB", "Year", "Sex"]))
+    batch = upload_roster(
+        senco, csv_bytes(generated_rows(2), headers=["UPN", "Surname", "Forename", "DOB", "Year", "Sex"])
+    )
     response = choose_columns(senco, batch, UPN="")
     assert response.status_code == 302, error_summary(response)
     assert fresh(batch).mapping["UPN"] == ""
@@ -172,13 +149,13 @@ def test_choices_that_do_not_read_the_file_are_not_remembered(cast, senco):
     chosen = dict(zip(headers, ["upn", "legal_surname", "legal_forename", "date_of_birth", "year_group", "sex"],
                       strict=True))  # fmt: skip
     # "Born" holds something other than dates: chosen as the date of birth, no cell reads.
-    unreadable = upload_roster(senco, csv_bytes(rows(2, born="Oak class"), headers=headers))
+    unreadable = upload_roster(senco, csv_bytes(generated_rows(2, born="Oak class"), headers=headers))
     response = choose_columns(senco, unreadable, remember=True, **chosen)
     assert response["Location"] == reverse("exchange:roster-preview", args=[unreadable.public_id])
     with scopes_disabled():
         assert not ColumnMapping.objects.exists()
     # The same choices on a file they read are remembered, even with a problem that is not about them.
-    readable = upload_roster(senco, csv_bytes([*rows(2), rows(1)[0]], headers=headers))
+    readable = upload_roster(senco, csv_bytes([*generated_rows(2), generated_rows(1)[0]], headers=headers))
     choose_columns(senco, readable, remember=True, **chosen)
     errors = [problem["message"] for problem in fresh(readable).problems if problem["severity"] == "error"]
     assert errors == ["Row 2 has this UPN too. A pupil can be in the file once."]
@@ -190,7 +167,7 @@ def test_choices_that_do_not_read_the_file_are_not_remembered(cast, senco):
 
 
 def test_a_roster_wrong_throughout_lists_its_first_thousand_problems_and_counts_the_rest(cast, senco):
-    batch = upload_roster(senco, csv_bytes(rows(1050, born="31/02/2013")))
+    batch = upload_roster(senco, csv_bytes(generated_rows(1050, born="31/02/2013")))
     assert choose_columns(senco, batch).status_code == 302
     batch = fresh(batch)
     assert len(batch.problems) == batches.PROBLEMS_LISTED == 1000

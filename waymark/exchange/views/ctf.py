@@ -8,81 +8,50 @@ records as they are then, and imports all of it or nothing.
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from waymark.core.views.base import CapabilityFormView, CapabilityTemplateView, form_error_from, require_capability
 
-from .. import batches
-from ..ctf import check_file
-from ..ctf.commit import ctf_batch_commit
+from ..ctf.commit import ctf_batch_commit, ctf_batch_open
 from ..ctf.dates import parse_date
 from ..ctf_forms import CTFUploadForm
 from ..models import ImportBatch, ImportKind
 from ..permissions import can_import
-from ..tasks import batch_commit_later
+from .roster import ImporterMixin, batch_or_404, commit_now_or_later, to_batch_page
 
 Status = ImportBatch.Status
 SUMMARY_PROBLEMS = 10  # the first problems in the error summary; the table below lists every one
 
 
-def _ctf_batch(actor, public_id):
-    try:
-        batch = batches.batch_get(actor, public_id)
-    except ImportBatch.DoesNotExist:
-        raise Http404 from None
-    if batch.kind != ImportKind.CTF:
-        raise Http404
-    return batch
-
-
-def batch_result_url(batch):
-    return reverse("exchange:import-detail", kwargs={"public_id": batch.public_id})
-
-
-class CTFUploadView(CapabilityFormView):
+class CTFUploadView(ImporterMixin, CapabilityFormView):
     template_name = "exchange/ctf_upload.html"
     form_class = CTFUploadForm
-
-    def has_capability(self, actor):
-        return can_import(actor)
 
     def form_valid(self, form):
         actor = self.request.actor
         try:
-            batch = batches.batch_open(
-                actor=actor, school=actor.school, kind=ImportKind.CTF, uploaded_file=form.cleaned_data["upload"]
-            )
+            batch, result = ctf_batch_open(actor=actor, school=actor.school, uploaded_file=form.cleaned_data["upload"])
         except ValidationError as error:
             form_error_from(form, error)
             return self.form_invalid(form)
-        result = check_file(school=actor.school, data=batches.batch_bytes(batch), today=actor.today)
         if result.rejected:
-            batches.batch_reject(actor=actor, batch=batch, problems=result.problems)
             for problem in result.problems:
                 form.add_error("upload", problem["message"])
             return self.form_invalid(form)
-        batches.batch_record_preview(
-            batch=batch, rows_total=result.pupils_in_file, summary=result.summary(), problems=result.problems
-        )
         return redirect("exchange:ctf-preview", public_id=batch.public_id)
 
 
-class CTFPreviewView(CapabilityTemplateView):
+class CTFPreviewView(ImporterMixin, CapabilityTemplateView):
     template_name = "exchange/ctf_preview.html"
 
-    def has_capability(self, actor):
-        return can_import(actor)
-
     def get(self, request, *args, **kwargs):
-        self.batch = _ctf_batch(request.actor, kwargs["public_id"])
+        self.batch = batch_or_404(request.actor, kwargs["public_id"], ImportKind.CTF)
         if self.batch.status != Status.PREVIEWED:
             # Imported, failed or abandoned: the batch's own page says what happened.
-            return redirect(batch_result_url(self.batch))
+            return to_batch_page(self.batch)
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -113,32 +82,18 @@ class CTFPreviewView(CapabilityTemplateView):
 @require_capability(can_import)
 def ctf_commit(request, public_id):
     """Import a previewed CTF with no problems: inline when small, as a background task when large."""
-    actor = request.actor
-    batch = _ctf_batch(actor, public_id)
+    batch = batch_or_404(request.actor, public_id, ImportKind.CTF)
     if batch.status != Status.PREVIEWED:
-        return redirect(batch_result_url(batch))
+        return to_batch_page(batch)
     if batch.problems:
         messages.error(request, _("This file has problems, so it cannot be imported. Correct it and upload it again."))
         return redirect("exchange:ctf-preview", public_id=batch.public_id)
-    try:
-        if batch.rows_total > settings.WAYMARK_IMPORT_BACKGROUND_ROWS:
-            batch = batch_commit_later(actor=actor, batch=batch)
-            if batch.status != Status.FAILED:
-                messages.success(request, _("The import has started. This page shows how far it has got."))
-            return redirect(batch_result_url(batch))
-        batch = ctf_batch_commit(actor=actor, batch=batch)
-    except ValidationError as error:  # pressed twice: the first press is importing it
-        messages.error(request, " ".join(error.messages))
-        return redirect(batch_result_url(batch))
-    if batch.status == Status.COMMITTED:
-        created, updated = batch.summary.get("created", 0), batch.summary.get("updated", 0)
-        messages.success(
-            request,
-            _("The CTF has been imported: %(created)s, %(updated)s.")
-            % {
-                "created": ngettext("%(count)d pupil added", "%(count)d pupils added", created) % {"count": created},
-                "updated": ngettext("%(count)d pupil updated", "%(count)d pupils updated", updated)
-                % {"count": updated},
-            },
-        )
-    return redirect(batch_result_url(batch))
+    return commit_now_or_later(request, batch, commit=ctf_batch_commit, imported=_imported)
+
+
+def _imported(batch):
+    created, updated = batch.summary.get("created", 0), batch.summary.get("updated", 0)
+    return _("The CTF has been imported: %(created)s, %(updated)s.") % {
+        "created": ngettext("%(count)d pupil added", "%(count)d pupils added", created) % {"count": created},
+        "updated": ngettext("%(count)d pupil updated", "%(count)d pupils updated", updated) % {"count": updated},
+    }
